@@ -1,8 +1,7 @@
 #include "daemon/signals.h"
 
-#include <pthread.h>
-
 #include <cerrno>
+#include <pthread.h>
 
 namespace stitch::daemon {
 namespace {

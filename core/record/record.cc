@@ -131,8 +131,8 @@ RecordPtr Record::allocate(const RecordFields& fields,
                            std::string_view extra) {
   const std::size_t data_size = raw.size() + extra.size();
   void* memory = ::operator new(sizeof(Record) + data_size);
-  auto* record = new (memory) Record(fields, static_cast<std::uint32_t>(raw.size()),
-                                     static_cast<std::uint32_t>(data_size));
+  auto* record = new (memory)
+      Record(fields, static_cast<std::uint32_t>(raw.size()), static_cast<std::uint32_t>(data_size));
   if (!raw.empty()) {
     std::memcpy(record->data(), raw.data(), raw.size());
   }
@@ -162,8 +162,8 @@ void Record::serialize(std::string& out) const {
   out.push_back(static_cast<char>(context));
   out.push_back(static_cast<char>(traceparent_error));
   out.push_back(static_cast<char>(flags));
-  for (StringRef ref : {service, operation, message, error, severity_text, tracestate, attributes,
-                        resource}) {
+  for (StringRef ref :
+       {service, operation, message, error, severity_text, tracestate, attributes, resource}) {
     putRef(out, ref);
   }
   putU32(out, raw_size_);

@@ -42,12 +42,12 @@ std::string_view problemName(ContextProblem problem) noexcept;  // "missing", "i
 
 // Bits of RecordFields::flags: how the decoder arrived at the fields, for diagnostics.
 namespace flag {
-inline constexpr std::uint8_t kSpanIdFromParentId = 0x01;   // guide shape: parent_id is own id
-inline constexpr std::uint8_t kTraceparentConflict = 0x02;  // id fields disagreed; traceparent won
-inline constexpr std::uint8_t kTimestampFromReceive = 0x04; // no usable timestamp in the record
-inline constexpr std::uint8_t kBadTimestamp = 0x08;         // a timestamp field was unparseable
-inline constexpr std::uint8_t kHasTraceparentField = 0x10;  // the context came from traceparent
-inline constexpr std::uint8_t kHasTraceFlags = 0x20;        // trace_flags were given (else unknown)
+inline constexpr std::uint8_t kSpanIdFromParentId = 0x01;    // guide shape: parent_id is own id
+inline constexpr std::uint8_t kTraceparentConflict = 0x02;   // id fields disagreed; traceparent won
+inline constexpr std::uint8_t kTimestampFromReceive = 0x04;  // no usable timestamp in the record
+inline constexpr std::uint8_t kBadTimestamp = 0x08;          // a timestamp field was unparseable
+inline constexpr std::uint8_t kHasTraceparentField = 0x10;   // the context came from traceparent
+inline constexpr std::uint8_t kHasTraceFlags = 0x20;  // trace_flags were given (else unknown)
 }  // namespace flag
 
 // A string inside a record's own buffer: [offset, offset + size) of Record::data().
@@ -65,10 +65,10 @@ struct RecordFields {
   TimestampNs start_ns = 0;       // span start, when the record describes a span
   std::int64_t duration_ns = -1;  // span duration; -1 when the record is not a span
 
-  TraceId trace_id;               // valid only when context == ContextProblem::kNone
-  SpanId span_id;                 // zero when the record names no span (trace-level log)
-  SpanId parent_span_id;          // zero for a root span or when not given
-  std::uint8_t trace_flags = 0;   // W3C trace-flags (sampled 0x01, random 0x02)
+  TraceId trace_id;              // valid only when context == ContextProblem::kNone
+  SpanId span_id;                // zero when the record names no span (trace-level log)
+  SpanId parent_span_id;         // zero for a root span or when not given
+  std::uint8_t trace_flags = 0;  // W3C trace-flags (sampled 0x01, random 0x02)
 
   Status status = Status::kUnset;
   std::uint8_t severity_number = 0;  // OpenTelemetry SeverityNumber 1..24; 0 unspecified
@@ -78,7 +78,7 @@ struct RecordFields {
   std::uint8_t flags = 0;              // record::flag bits
 
   StringRef service;
-  StringRef operation;      // span name
+  StringRef operation;  // span name
   StringRef message;
   StringRef error;          // error message
   StringRef severity_text;  // as logged ("INFO", "warn", ...)

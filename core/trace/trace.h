@@ -27,18 +27,18 @@ inline constexpr std::uint8_t kCycle = 0x08;      // its parent chain loops; cut
 // One node of a trace tree. Indexes refer to TraceTree::spans and to the trace's records.
 struct Span {
   SpanId span_id;
-  SpanId parent_span_id;               // as recorded; zero for a root
-  std::int32_t parent = -1;            // index of the parent span; -1 for roots and orphans
-  std::int32_t record = -1;            // index of the span's own record; -1 when synthetic
-  std::vector<std::int32_t> children;  // ordered by start time
-  std::vector<std::int32_t> events;    // records that are log events of this span, by time
+  SpanId parent_span_id;                 // as recorded; zero for a root
+  std::int32_t parent = -1;              // index of the parent span; -1 for roots and orphans
+  std::int32_t record = -1;              // index of the span's own record; -1 when synthetic
+  std::vector<std::int32_t> children;    // ordered by start time
+  std::vector<std::int32_t> events;      // records that are log events of this span, by time
   std::vector<std::int32_t> duplicates;  // further span records with the same span id
   TimestampNs start_ns = 0;
   std::int64_t duration_ns = 0;
-  std::int64_t self_ns = 0;             // duration minus the union of its children's time
-  double share_of_parent = -1;          // duration / parent's duration; -1 without a parent
+  std::int64_t self_ns = 0;     // duration minus the union of its children's time
+  double share_of_parent = -1;  // duration / parent's duration; -1 without a parent
   std::int32_t depth = 0;
-  std::uint8_t flags = 0;               // span_flag bits
+  std::uint8_t flags = 0;  // span_flag bits
 };
 
 // The tree of one trace, derived from its records (never stored: rebuilt on demand).
@@ -61,16 +61,16 @@ struct TraceSummary {
   bool error = false;                 // any span or log event with error status or severity
   std::uint32_t span_count = 0;
   std::uint32_t record_count = 0;
-  std::uint64_t bytes = 0;            // sum of the records' raw sizes
+  std::uint64_t bytes = 0;  // sum of the records' raw sizes
 };
 
 enum class Decision : std::uint8_t { kKeep = 0, kDrop = 1 };
 
 struct DecisionInfo {
   Decision decision = Decision::kKeep;
-  std::string policy;            // the policy that decided, e.g. "errors" or "head:probability"
+  std::string policy;  // the policy that decided, e.g. "errors" or "head:probability"
   TimestampNs decided_at_ns = 0;
-  bool early = false;            // decided before its time because of memory pressure
+  bool early = false;  // decided before its time because of memory pressure
 };
 
 // A trace once decided: immutable and shared by the exporters, the store and the query API.

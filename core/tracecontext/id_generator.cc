@@ -1,9 +1,8 @@
 #include "core/tracecontext/id_generator.h"
 
-#include <sys/random.h>
-
 #include <chrono>
 #include <cstring>
+#include <sys/random.h>
 
 namespace stitch::tracecontext {
 namespace {
@@ -43,7 +42,9 @@ IdGenerator::IdGenerator() noexcept {
   }
 }
 
-IdGenerator::IdGenerator(std::uint64_t seed_value) noexcept { seed(seed_value); }
+IdGenerator::IdGenerator(std::uint64_t seed_value) noexcept {
+  seed(seed_value);
+}
 
 void IdGenerator::seed(std::uint64_t seed_value) noexcept {
   for (auto& w : state_) {

@@ -12,7 +12,7 @@ namespace stitch::tracecontext {
 // Threading: an instance belongs to one thread; forThisThread() hands out that thread's own.
 class IdGenerator {
 public:
-  IdGenerator() noexcept;  // seeds from the OS CSPRNG
+  IdGenerator() noexcept;                             // seeds from the OS CSPRNG
   explicit IdGenerator(std::uint64_t seed) noexcept;  // deterministic, for tests
 
   static IdGenerator& forThisThread() noexcept;

@@ -5,7 +5,9 @@
 namespace stitch::tracecontext {
 namespace {
 
-constexpr bool isOws(char c) noexcept { return c == ' ' || c == '\t'; }
+constexpr bool isOws(char c) noexcept {
+  return c == ' ' || c == '\t';
+}
 
 constexpr std::string_view trimOws(std::string_view v) noexcept {
   while (!v.empty() && isOws(v.front())) {
@@ -57,8 +59,7 @@ Result<Traceparent, TraceparentError> parseTraceparent(std::string_view value) n
   if (tp.version == 0xff) {
     return Unexpected(TraceparentError::kForbiddenVersion);
   }
-  if (value.size() < kTraceparentSize ||
-      (tp.version == 0 && value.size() != kTraceparentSize) ||
+  if (value.size() < kTraceparentSize || (tp.version == 0 && value.size() != kTraceparentSize) ||
       (value.size() > kTraceparentSize && value[kTraceparentSize] != '-')) {
     return Unexpected(TraceparentError::kInvalidLength);
   }

@@ -20,16 +20,16 @@ inline constexpr std::uint8_t kKnownFlags = kFlagSampled | kFlagRandom;
 // Why a traceparent value was rejected. The numeric values are stable (they are stored in
 // records and used as metric label indexes); names come from reasonName().
 enum class TraceparentError : std::uint8_t {
-  kEmpty = 0,             // nothing but spaces/tabs
-  kInvalidLength,         // version 00 not exactly 55 chars; shorter than 55; or char 55 not '-'
-  kInvalidVersion,        // version not two lowercase hex digits
-  kForbiddenVersion,      // version ff
-  kInvalidSeparator,      // '-' missing where the format has one
-  kInvalidTraceId,        // trace-id not 32 lowercase hex digits (uppercase included)
-  kZeroTraceId,           // trace-id all zeros
-  kInvalidParentId,       // parent-id not 16 lowercase hex digits
-  kZeroParentId,          // parent-id all zeros
-  kInvalidFlags,          // trace-flags not 2 lowercase hex digits
+  kEmpty = 0,         // nothing but spaces/tabs
+  kInvalidLength,     // version 00 not exactly 55 chars; shorter than 55; or char 55 not '-'
+  kInvalidVersion,    // version not two lowercase hex digits
+  kForbiddenVersion,  // version ff
+  kInvalidSeparator,  // '-' missing where the format has one
+  kInvalidTraceId,    // trace-id not 32 lowercase hex digits (uppercase included)
+  kZeroTraceId,       // trace-id all zeros
+  kInvalidParentId,   // parent-id not 16 lowercase hex digits
+  kZeroParentId,      // parent-id all zeros
+  kInvalidFlags,      // trace-flags not 2 lowercase hex digits
 };
 inline constexpr std::size_t kTraceparentErrorCount = 10;
 

@@ -1,10 +1,10 @@
+#include "core/common/json_writer.h"
+
 #include <cstdint>
 #include <limits>
 #include <string>
 
 #include <catch2/catch.hpp>
-
-#include "core/common/json_writer.h"
 
 using namespace stitch;
 

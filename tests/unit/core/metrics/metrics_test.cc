@@ -1,8 +1,8 @@
+#include "core/metrics/metrics.h"
+
 #include <string>
 
 #include <catch2/catch.hpp>
-
-#include "core/metrics/metrics.h"
 
 using namespace stitch::metrics;
 

@@ -1,8 +1,8 @@
+#include "core/record/record.h"
+
 #include <string>
 
 #include <catch2/catch.hpp>
-
-#include "core/record/record.h"
 
 using namespace stitch::record;
 

@@ -1,8 +1,8 @@
+#include "core/tracecontext/traceparent.h"
+
 #include <string>
 
 #include <catch2/catch.hpp>
-
-#include "core/tracecontext/traceparent.h"
 
 using namespace stitch::tracecontext;
 
