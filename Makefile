@@ -15,7 +15,7 @@ SHARED_BENCH ?= $(abspath ../shared/bench)
 configure = cmake -S . -B $(1) -G Ninja -DCMAKE_BUILD_TYPE=$(2) $(3) $(CMAKE_ARGS) >/dev/null
 
 .PHONY: all deps deps-dev deps-bench build run test test-unit test-integration check-sanitize \
-        bench bench-e2e fuzz clang format format-check tidy clean
+        bench bench-e2e fuzz clang format format-check tidy clean config-docs
 
 all: build
 
@@ -77,6 +77,11 @@ fuzz: deps-dev
 clang: deps-dev
 	@$(call configure,build/clang,Release,-DCMAKE_CXX_COMPILER=clang++)
 	cmake --build build/clang -j $(JOBS)
+
+# Rewrites the generated halves of config/stitch.yaml and docs/configuration.md from the
+# schemas in config/sections/ (a unit test fails when they are stale).
+config-docs: build
+	cmake --build $(BUILD_DIR) --target config-docs
 
 format:
 	git ls-files '*.h' '*.cc' | xargs clang-format -i

@@ -1,37 +1,28 @@
 #include "config/config.h"
 
-#include <yaml-cpp/yaml.h>
+#include "config/loader.h"
+#include "config/sections/sections.h"
 
 namespace stitch::config {
-namespace {
 
-std::string joinLines(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& l : lines) {
-    if (!out.empty()) {
-      out += '\n';
-    }
-    out += l;
-  }
-  return out;
+StitchConfig loadConfigFile(const std::string& path, const std::vector<std::string>& overrides) {
+  return loadConfigString(readConfigFile(path), path, overrides);
 }
 
-}  // namespace
+StitchConfig loadConfigString(std::string_view text,
+                              const std::string& name,
+                              const std::vector<std::string>& overrides) {
+  LoadOptions options;
+  options.overrides = overrides;
+  return loadYamlAs<StitchConfig>(text, name, options);
+}
 
-ConfigError::ConfigError(std::vector<std::string> problems)
-    : std::runtime_error(joinLines(problems)), problems_(std::move(problems)) {}
+std::string defaultConfigYaml() {
+  return toYaml(StitchConfig{}, /*comments=*/true);
+}
 
-StitchConfig loadConfigFile(const std::string& path) {
-  try {
-    YAML::Node root = YAML::LoadFile(path);
-    (void)root;
-  } catch (const YAML::BadFile&) {
-    throw ConfigError({path + ": cannot read the file"});
-  } catch (const YAML::ParserException& e) {
-    throw ConfigError({path + ":" + std::to_string(e.mark.line + 1) + ":" +
-                       std::to_string(e.mark.column + 1) + ": " + e.msg});
-  }
-  return StitchConfig{};
+std::string configToYaml(const StitchConfig& config) {
+  return toYaml(config, /*comments=*/false);
 }
 
 }  // namespace stitch::config

@@ -1,26 +1,39 @@
 #pragma once
 
-#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "config/config_error.h"
+#include "core/runtime/runtime_config.h"
 
 namespace stitch::config {
 
 // The whole daemon configuration. Every section is a struct declared by the component that
-// uses it (in core/); this file only gathers them.
-struct StitchConfig {};
+// uses it (in core/); this struct only gathers them, and config/sections/<name>.cc maps each
+// onto its YAML keys (see config/README.md to add one).
+struct StitchConfig {
+  runtime::RuntimeConfig runtime;  // `log:` and `shutdown_timeout`, at the top level
 
-// Every problem found in a config file, one line each: "file:line:column: key.path: message".
-class ConfigError : public std::runtime_error {
-public:
-  explicit ConfigError(std::vector<std::string> problems);
-  const std::vector<std::string>& problems() const noexcept { return problems_; }
-
-private:
-  std::vector<std::string> problems_;
+  friend bool operator==(const StitchConfig&, const StitchConfig&) = default;
 };
 
-// Reads and validates a YAML config file. Throws ConfigError listing every problem.
-StitchConfig loadConfigFile(const std::string& path);
+// Reads and validates a YAML config file, with `overrides` ("key.path=value", as given to
+// `stitchd --set`) applied on top and ${VAR} substituted from the environment. Throws
+// ConfigError listing every problem.
+StitchConfig loadConfigFile(const std::string& path,
+                            const std::vector<std::string>& overrides = {});
+
+// The same for YAML text; `name` stands for the file in problems.
+StitchConfig loadConfigString(std::string_view text,
+                              const std::string& name,
+                              const std::vector<std::string>& overrides = {});
+
+// The generated part of config/stitch.yaml: every key with its default value and description.
+// It loads back to StitchConfig{}.
+std::string defaultConfigYaml();
+
+// `config` as YAML without comments (what stitchd runs with, after overrides and variables).
+std::string configToYaml(const StitchConfig& config);
 
 }  // namespace stitch::config

@@ -1,0 +1,10 @@
+#include "config/sections/sections.h"
+
+namespace stitch::config {
+
+void describe(Schema<StitchConfig>& s) {
+  // One line per section, in the order of the default stitch.yaml.
+  describeRuntimeSection(s);
+}
+
+}  // namespace stitch::config

@@ -1,0 +1,17 @@
+#pragma once
+
+// The sections of stitch.yaml. Each is mapped by one file in this directory; the root schema
+// (sections.cc) calls them in the order the keys appear in the default file.
+
+#include "config/config.h"
+#include "config/schema.h"
+
+namespace stitch::config {
+
+// The top level of stitch.yaml.
+void describe(Schema<StitchConfig>& s);
+
+// runtime.cc: `log:` and `shutdown_timeout`.
+void describeRuntimeSection(Schema<StitchConfig>& s);
+
+}  // namespace stitch::config
