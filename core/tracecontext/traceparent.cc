@@ -5,11 +5,16 @@
 namespace stitch::tracecontext {
 namespace {
 
+// Offsets in the fixed layout "vv-<32 hex trace-id>-<16 hex parent-id>-ff".
+constexpr std::size_t kTraceIdAt = 3;
+constexpr std::size_t kParentIdAt = 36;
+constexpr std::size_t kFlagsAt = 53;
+
 constexpr bool isOws(char c) noexcept {
   return c == ' ' || c == '\t';
 }
 
-constexpr std::string_view trimOws(std::string_view v) noexcept {
+std::string_view trimOws(std::string_view v) noexcept {
   while (!v.empty() && isOws(v.front())) {
     v.remove_prefix(1);
   }
@@ -17,6 +22,57 @@ constexpr std::string_view trimOws(std::string_view v) noexcept {
     v.remove_suffix(1);
   }
   return v;
+}
+
+// Everything the fixed layout says, decoded without a branch per field. `ok` holds one bit per
+// check; the parser branches once on all of them and looks for the culprit only on failure.
+struct Fields {
+  std::uint32_t trace[4];
+  std::uint32_t parent[2];
+  std::uint8_t flags;
+  bool trace_hex;
+  bool parent_hex;
+  bool flags_hex;
+  bool separators;
+};
+
+Fields decodeFields(const char* p) noexcept {
+  Fields f;
+  f.trace_hex = hex::detail::decode8(p + kTraceIdAt, f.trace[0]) &
+                hex::detail::decode8(p + kTraceIdAt + 8, f.trace[1]) &
+                hex::detail::decode8(p + kTraceIdAt + 16, f.trace[2]) &
+                hex::detail::decode8(p + kTraceIdAt + 24, f.trace[3]);
+  f.parent_hex = hex::detail::decode8(p + kParentIdAt, f.parent[0]) &
+                 hex::detail::decode8(p + kParentIdAt + 8, f.parent[1]);
+  f.flags_hex = hex::decodeU8(p + kFlagsAt, f.flags);
+  f.separators =
+      (p[kTraceIdAt - 1] == '-') & (p[kParentIdAt - 1] == '-') & (p[kFlagsAt - 1] == '-');
+  return f;
+}
+
+constexpr std::uint64_t join(std::uint32_t hi, std::uint32_t lo) noexcept {
+  return (std::uint64_t{hi} << 32) | lo;
+}
+
+// The first fault from left to right, for a value whose fixed layout failed a check.
+TraceparentError firstFault(const Fields& f, const Traceparent& tp) noexcept {
+  // Checked in the order the fields appear, so that one value always gets one reason.
+  if (!f.separators) {
+    return TraceparentError::kInvalidSeparator;
+  }
+  if (!f.trace_hex) {
+    return TraceparentError::kInvalidTraceId;
+  }
+  if (!tp.trace_id.isValid()) {
+    return TraceparentError::kZeroTraceId;
+  }
+  if (!f.parent_hex) {
+    return TraceparentError::kInvalidParentId;
+  }
+  if (!tp.parent_id.isValid()) {
+    return TraceparentError::kZeroParentId;
+  }
+  return TraceparentError::kInvalidFlags;
 }
 
 }  // namespace
@@ -48,52 +104,54 @@ std::string_view reasonName(TraceparentError error) noexcept {
 }
 
 Result<Traceparent, TraceparentError> parseTraceparent(std::string_view value) noexcept {
-  value = trimOws(value);
-  if (value.empty()) {
-    return Unexpected(TraceparentError::kEmpty);
+  // Almost every value arrives untrimmed-but-clean: test the ends before looping over them.
+  if (value.empty() || isOws(value.front()) || isOws(value.back())) {
+    value = trimOws(value);
+    if (value.empty()) {
+      return Unexpected(TraceparentError::kEmpty);
+    }
   }
+  const char* p = value.data();
   Traceparent tp;
-  if (value.size() < 2 || !hex::decodeU8(value.data(), tp.version)) {
+  // "When the version prefix cannot be parsed (it's not 2 hex characters followed by a dash
+  // (-)), the implementation should restart the trace."
+  if (value.size() < 3 || !hex::decodeU8(p, tp.version) || p[2] != '-') {
     return Unexpected(TraceparentError::kInvalidVersion);
   }
   if (tp.version == 0xff) {
     return Unexpected(TraceparentError::kForbiddenVersion);
   }
-  if (value.size() < kTraceparentSize || (tp.version == 0 && value.size() != kTraceparentSize) ||
-      (value.size() > kTraceparentSize && value[kTraceparentSize] != '-')) {
-    return Unexpected(TraceparentError::kInvalidLength);
+  if (value.size() != kTraceparentSize) {
+    // Version 00 is exactly 55 chars. A higher version may append fields after a '-', which
+    // must not be parsed or assumed anything about.
+    if (tp.version == 0 || value.size() < kTraceparentSize) {
+      return Unexpected(TraceparentError::kInvalidLength);
+    }
+    if (p[kTraceparentSize] != '-') {
+      return Unexpected(TraceparentError::kInvalidSeparator);
+    }
   }
-  const char* p = value.data();
-  if (p[2] != '-' || p[35] != '-' || p[52] != '-') {
-    return Unexpected(TraceparentError::kInvalidSeparator);
+
+  const Fields f = decodeFields(p);
+  tp.trace_id = TraceId{join(f.trace[0], f.trace[1]), join(f.trace[2], f.trace[3])};
+  tp.parent_id = SpanId{join(f.parent[0], f.parent[1])};
+  tp.flags = f.flags;
+  if (f.separators & f.trace_hex & f.parent_hex & f.flags_hex & tp.trace_id.isValid() &
+      tp.parent_id.isValid()) [[likely]] {
+    return tp;
   }
-  if (!hex::decodeU64(p + 3, tp.trace_id.hi) || !hex::decodeU64(p + 19, tp.trace_id.lo)) {
-    return Unexpected(TraceparentError::kInvalidTraceId);
-  }
-  if (!tp.trace_id.isValid()) {
-    return Unexpected(TraceparentError::kZeroTraceId);
-  }
-  if (!hex::decodeU64(p + 36, tp.parent_id.value)) {
-    return Unexpected(TraceparentError::kInvalidParentId);
-  }
-  if (!tp.parent_id.isValid()) {
-    return Unexpected(TraceparentError::kZeroParentId);
-  }
-  if (!hex::decodeU8(p + 53, tp.flags)) {
-    return Unexpected(TraceparentError::kInvalidFlags);
-  }
-  return tp;
+  return Unexpected(firstFault(f, tp));
 }
 
 void formatTraceparent(const Traceparent& tp, char* out) noexcept {
   out[0] = '0';
   out[1] = '0';
   out[2] = '-';
-  tp.trace_id.toHex(out + 3);
-  out[35] = '-';
-  tp.parent_id.toHex(out + 36);
-  out[52] = '-';
-  hex::encodeU8(static_cast<std::uint8_t>(tp.flags & kKnownFlags), out + 53);
+  tp.trace_id.toHex(out + kTraceIdAt);
+  out[kParentIdAt - 1] = '-';
+  tp.parent_id.toHex(out + kParentIdAt);
+  out[kFlagsAt - 1] = '-';
+  hex::encodeU8(static_cast<std::uint8_t>(tp.flags & kKnownFlags), out + kFlagsAt);
 }
 
 std::array<char, kTraceparentSize> formatTraceparent(const Traceparent& tp) noexcept {
@@ -117,8 +175,11 @@ Traceparent make(bool sampled) noexcept {
 }
 
 Traceparent child(const Traceparent& parent) noexcept {
+  IdGenerator& gen = IdGenerator::forThisThread();
   Traceparent tp = parent;
-  tp.parent_id = IdGenerator::forThisThread().spanId();
+  do {
+    tp.parent_id = gen.spanId();
+  } while (tp.parent_id == parent.parent_id);  // 2^-64, but a span must not be its own parent
   return tp;
 }
 
