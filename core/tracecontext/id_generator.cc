@@ -1,8 +1,12 @@
 #include "core/tracecontext/id_generator.h"
 
+#include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <pthread.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 namespace stitch::tracecontext {
 namespace {
@@ -14,24 +18,55 @@ std::uint64_t splitmix64(std::uint64_t& x) noexcept {
   return z ^ (z >> 31);
 }
 
+// Bumped in the child of every fork(): a thread_local generator copied into the child would
+// otherwise repeat the parent's ids exactly.
+std::atomic<std::uint64_t> g_fork_generation{0};
+
+void onForkChild() noexcept {
+  g_fork_generation.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::uint64_t forkGeneration() noexcept {
+  static const bool registered = [] {
+    pthread_atfork(nullptr, nullptr, onForkChild);
+    return true;
+  }();
+  (void)registered;
+  return g_fork_generation.load(std::memory_order_relaxed);
+}
+
 }  // namespace
 
 IdGenerator::IdGenerator() noexcept {
+  seedFromOs();
+}
+
+IdGenerator::IdGenerator(std::uint64_t seed_value) noexcept {
+  seed(seed_value);
+}
+
+void IdGenerator::seedFromOs() noexcept {
+  fork_generation_ = forkGeneration();
   std::uint64_t seed_words[4] = {};
   std::size_t got = 0;
   auto* bytes = reinterpret_cast<unsigned char*>(seed_words);
   while (got < sizeof(seed_words)) {
     const ssize_t n = getrandom(bytes + got, sizeof(seed_words) - got, 0);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
     if (n <= 0) {
-      break;  // only before the kernel's pool is initialised, or if getrandom is blocked
+      break;  // ENOSYS (very old kernel) or a seccomp filter: fall back below
     }
     got += static_cast<std::size_t>(n);
   }
   if (got < sizeof(seed_words)) {
-    // Fall back to time and address entropy rather than failing: ids must still be unique.
+    // Fall back to time, pid and address entropy rather than failing: ids must still differ
+    // between threads and processes.
     std::uint64_t x = static_cast<std::uint64_t>(
                           std::chrono::high_resolution_clock::now().time_since_epoch().count()) ^
-                      reinterpret_cast<std::uintptr_t>(this);
+                      reinterpret_cast<std::uintptr_t>(this) ^
+                      (static_cast<std::uint64_t>(getpid()) << 32);
     for (auto& w : seed_words) {
       w ^= splitmix64(x);
     }
@@ -42,11 +77,8 @@ IdGenerator::IdGenerator() noexcept {
   }
 }
 
-IdGenerator::IdGenerator(std::uint64_t seed_value) noexcept {
-  seed(seed_value);
-}
-
 void IdGenerator::seed(std::uint64_t seed_value) noexcept {
+  // splitmix64 never yields four zero words in a row, so the state is never all-zero.
   for (auto& w : state_) {
     w = splitmix64(seed_value);
   }
@@ -54,6 +86,10 @@ void IdGenerator::seed(std::uint64_t seed_value) noexcept {
 
 IdGenerator& IdGenerator::forThisThread() noexcept {
   thread_local IdGenerator generator;
+  if (generator.fork_generation_ != g_fork_generation.load(std::memory_order_relaxed))
+      [[unlikely]] {
+    generator.seedFromOs();
+  }
   return generator;
 }
 

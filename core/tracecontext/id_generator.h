@@ -7,7 +7,8 @@
 namespace stitch::tracecontext {
 
 // Random trace and span ids: xoshiro256** seeded from the OS CSPRNG (getrandom), one
-// generator per thread so that no id costs a lock or a syscall. Ids are never all-zero.
+// generator per thread so that no id costs a lock or a syscall. Ids are never all-zero, and
+// every bit of them is uniformly random (so the W3C Level 2 random-trace-id flag holds).
 // Not for secrets: ids are identifiers, and W3C asks only that they be random.
 // Threading: an instance belongs to one thread; forThisThread() hands out that thread's own.
 class IdGenerator {
@@ -15,6 +16,8 @@ public:
   IdGenerator() noexcept;                             // seeds from the OS CSPRNG
   explicit IdGenerator(std::uint64_t seed) noexcept;  // deterministic, for tests
 
+  // The calling thread's generator. A process forked from this one reseeds it on first use,
+  // so that parent and child never hand out the same ids.
   static IdGenerator& forThisThread() noexcept;
 
   std::uint64_t next() noexcept {
@@ -48,8 +51,10 @@ private:
     return (x << k) | (x >> (64 - k));
   }
   void seed(std::uint64_t seed) noexcept;
+  void seedFromOs() noexcept;
 
   std::uint64_t state_[4];
+  std::uint64_t fork_generation_ = 0;  // the process generation this state was seeded in
 };
 
 }  // namespace stitch::tracecontext
