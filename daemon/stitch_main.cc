@@ -1,13 +1,24 @@
 // stitch: the command-line tool (headers, traces, search, send).
+// Each command lives in daemon/cli/<name>_command.{h,cc} and registers itself below; see
+// daemon/cli/command.h for how a command reports its exit status.
 #include <CLI/CLI.hpp>
+
+#include "daemon/cli/command.h"
+#include "daemon/cli/tracecontext_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"stitch: look at traces and trace context"};
   app.require_subcommand(1);
+
+  stitch::daemon::registerTracecontextCommand(app);
+
   try {
     app.parse(argc, argv);
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();  // a command's own non-zero result
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
+    // --help exits 0; every other parse error is a usage error.
+    return app.exit(e) == 0 ? stitch::daemon::kExitOk : stitch::daemon::kExitUsage;
   }
-  return 0;
+  return stitch::daemon::kExitOk;
 }
