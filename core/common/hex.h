@@ -7,6 +7,11 @@
 #include <cstring>
 #include <string_view>
 
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#define STITCH_HEX_SSE2 1
+#endif
+
 namespace stitch::hex {
 
 // Value of a lowercase hex digit, or 0xff for anything else (uppercase included: W3C Trace
@@ -88,17 +93,83 @@ inline void encode8(std::uint32_t value, char* out) noexcept {
   store8(lanes + kOnes * '0' + letters * ('a' - '0' - 10), out);
 }
 
+// 16 digits -> 64 bits through two 8-digit steps: the portable path, and the reference the
+// SSE2 path is tested against.
+inline bool decode16Portable(const char* in, std::uint64_t& out) noexcept {
+  std::uint32_t hi = 0;
+  std::uint32_t lo = 0;
+  const bool ok_hi = decode8(in, hi);
+  const bool ok_lo = decode8(in + 8, lo);
+  out = (std::uint64_t{hi} << 32) | lo;
+  return ok_hi & ok_lo;
+}
+
+#if STITCH_HEX_SSE2
+// The same with one 16-byte SSE2 register (every x86-64 CPU has SSE2): about half the
+// instructions of two SWAR steps.
+inline bool decode16Sse2(const char* in, std::uint64_t& out) noexcept {
+  const __m128i chars = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in));
+  // x in [lo, lo + n) <=> x + (0x80 - lo) < -128 + n as signed bytes: the range moves to the
+  // bottom of the signed order and everything else (bytes >= 0x80 included) lands above it.
+  const auto inRange = [chars](char lo, char n) {
+    const __m128i shifted = _mm_add_epi8(chars, _mm_set1_epi8(static_cast<char>(0x80 - lo)));
+    return _mm_cmplt_epi8(shifted, _mm_set1_epi8(static_cast<char>(-128 + n)));
+  };
+  const __m128i letters = inRange('a', 6);
+  const int valid = _mm_movemask_epi8(_mm_or_si128(inRange('0', 10), letters));
+  const __m128i nibbles = _mm_add_epi8(_mm_and_si128(chars, _mm_set1_epi8(0x0f)),
+                                       _mm_and_si128(letters, _mm_set1_epi8(9)));
+  // Each 16-bit lane holds two digits, the first in its low byte: make it one byte.
+  const __m128i pairs = _mm_or_si128(
+      _mm_slli_epi16(_mm_and_si128(nibbles, _mm_set1_epi16(0xff)), 4), _mm_srli_epi16(nibbles, 8));
+  const __m128i bytes = _mm_packus_epi16(pairs, pairs);
+  out = __builtin_bswap64(static_cast<std::uint64_t>(_mm_cvtsi128_si64(bytes)));
+  return valid == 0xffff;
+}
+#endif
+
+// Decodes 16 lowercase hex digits into their big-endian 64-bit value; false on any other byte.
+inline bool decode16(const char* in, std::uint64_t& out) noexcept {
+#if STITCH_HEX_SSE2
+  return decode16Sse2(in, out);
+#else
+  return decode16Portable(in, out);
+#endif
+}
+
+inline void encode16Portable(std::uint64_t value, char* out) noexcept {
+  encode8(static_cast<std::uint32_t>(value >> 32), out);
+  encode8(static_cast<std::uint32_t>(value), out + 8);
+}
+
+#if STITCH_HEX_SSE2
+inline void encode16Sse2(std::uint64_t value, char* out) noexcept {
+  const __m128i bytes = _mm_cvtsi64_si128(static_cast<long long>(__builtin_bswap64(value)));
+  const __m128i low_nibble = _mm_set1_epi8(0x0f);
+  const __m128i high = _mm_and_si128(_mm_srli_epi16(bytes, 4), low_nibble);
+  const __m128i nibbles = _mm_unpacklo_epi8(high, _mm_and_si128(bytes, low_nibble));
+  const __m128i letters =
+      _mm_and_si128(_mm_cmpgt_epi8(nibbles, _mm_set1_epi8(9)), _mm_set1_epi8('a' - '0' - 10));
+  const __m128i chars = _mm_add_epi8(_mm_add_epi8(nibbles, _mm_set1_epi8('0')), letters);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out), chars);
+}
+#endif
+
+// Writes the 16 lowercase hex digits of `value` (big-endian) at `out`.
+inline void encode16(std::uint64_t value, char* out) noexcept {
+#if STITCH_HEX_SSE2
+  encode16Sse2(value, out);
+#else
+  encode16Portable(value, out);
+#endif
+}
+
 }  // namespace detail
 
 // Decodes exactly 16 lowercase hex digits at `in` into a big-endian 64-bit value.
 // Returns false (and leaves `out` unspecified) on any other character.
 inline bool decodeU64(const char* in, std::uint64_t& out) noexcept {
-  std::uint32_t hi = 0;
-  std::uint32_t lo = 0;
-  const bool ok_hi = detail::decode8(in, hi);
-  const bool ok_lo = detail::decode8(in + 8, lo);
-  out = (std::uint64_t{hi} << 32) | lo;
-  return ok_hi & ok_lo;
+  return detail::decode16(in, out);
 }
 
 // Decodes two lowercase hex digits; false on any other character.
@@ -111,8 +182,7 @@ inline bool decodeU8(const char* in, std::uint8_t& out) noexcept {
 
 // Writes 16 lowercase hex digits for `value` (big-endian) at `out`.
 inline void encodeU64(std::uint64_t value, char* out) noexcept {
-  detail::encode8(static_cast<std::uint32_t>(value >> 32), out);
-  detail::encode8(static_cast<std::uint32_t>(value), out + 8);
+  detail::encode16(value, out);
 }
 
 inline void encodeU8(std::uint8_t value, char* out) noexcept {

@@ -27,8 +27,9 @@ std::string_view trimOws(std::string_view v) noexcept {
 // Everything the fixed layout says, decoded without a branch per field. `ok` holds one bit per
 // check; the parser branches once on all of them and looks for the culprit only on failure.
 struct Fields {
-  std::uint32_t trace[4];
-  std::uint32_t parent[2];
+  std::uint64_t trace_hi;
+  std::uint64_t trace_lo;
+  std::uint64_t parent;
   std::uint8_t flags;
   bool trace_hex;
   bool parent_hex;
@@ -38,20 +39,13 @@ struct Fields {
 
 Fields decodeFields(const char* p) noexcept {
   Fields f;
-  f.trace_hex = hex::detail::decode8(p + kTraceIdAt, f.trace[0]) &
-                hex::detail::decode8(p + kTraceIdAt + 8, f.trace[1]) &
-                hex::detail::decode8(p + kTraceIdAt + 16, f.trace[2]) &
-                hex::detail::decode8(p + kTraceIdAt + 24, f.trace[3]);
-  f.parent_hex = hex::detail::decode8(p + kParentIdAt, f.parent[0]) &
-                 hex::detail::decode8(p + kParentIdAt + 8, f.parent[1]);
+  f.trace_hex = hex::detail::decode16(p + kTraceIdAt, f.trace_hi) &
+                hex::detail::decode16(p + kTraceIdAt + 16, f.trace_lo);
+  f.parent_hex = hex::detail::decode16(p + kParentIdAt, f.parent);
   f.flags_hex = hex::decodeU8(p + kFlagsAt, f.flags);
   f.separators =
       (p[kTraceIdAt - 1] == '-') & (p[kParentIdAt - 1] == '-') & (p[kFlagsAt - 1] == '-');
   return f;
-}
-
-constexpr std::uint64_t join(std::uint32_t hi, std::uint32_t lo) noexcept {
-  return (std::uint64_t{hi} << 32) | lo;
 }
 
 // The first fault from left to right, for a value whose fixed layout failed a check.
@@ -133,8 +127,8 @@ Result<Traceparent, TraceparentError> parseTraceparent(std::string_view value) n
   }
 
   const Fields f = decodeFields(p);
-  tp.trace_id = TraceId{join(f.trace[0], f.trace[1]), join(f.trace[2], f.trace[3])};
-  tp.parent_id = SpanId{join(f.parent[0], f.parent[1])};
+  tp.trace_id = TraceId{f.trace_hi, f.trace_lo};
+  tp.parent_id = SpanId{f.parent};
   tp.flags = f.flags;
   if (f.separators & f.trace_hex & f.parent_hex & f.flags_hex & tp.trace_id.isValid() &
       tp.parent_id.isValid()) [[likely]] {

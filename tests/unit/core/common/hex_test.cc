@@ -31,8 +31,10 @@ bool referenceDecode(const std::string& text, std::uint64_t& out) {
 
 }  // namespace
 
-TEST_CASE("hex::decodeU64 agrees with a digit-by-digit decoder for every byte at every position",
-          "[hex]") {
+TEST_CASE(
+    "hex::decodeU64 and its portable path agree with a digit-by-digit decoder for every byte at "
+    "every position",
+    "[hex]") {
   const std::string base = "0123456789abcdef";
   for (std::size_t position = 0; position < 16; ++position) {
     for (int byte = 0; byte < 256; ++byte) {
@@ -40,12 +42,16 @@ TEST_CASE("hex::decodeU64 agrees with a digit-by-digit decoder for every byte at
       text[position] = static_cast<char>(byte);
       std::uint64_t expected = 0;
       std::uint64_t actual = 0;
+      std::uint64_t portable = 0;
       const bool expected_ok = referenceDecode(text, expected);
-      const bool actual_ok = hex::decodeU64(text.data(), actual);
+      const bool actual_ok = hex::decodeU64(text.data(), actual);  // SSE2 on x86-64
+      const bool portable_ok = hex::detail::decode16Portable(text.data(), portable);
       CAPTURE(position, byte);
       REQUIRE(actual_ok == expected_ok);
+      REQUIRE(portable_ok == expected_ok);
       if (expected_ok) {
         REQUIRE(actual == expected);
+        REQUIRE(portable == expected);
       }
     }
   }
@@ -58,7 +64,7 @@ TEST_CASE("hex::decodeU64 rejects uppercase digits", "[hex]") {
   CHECK(value == 0x00f067aa0ba902b7ULL);
 }
 
-TEST_CASE("hex::encodeU64 writes the same digits as printf for random values", "[hex]") {
+TEST_CASE("hex::encodeU64 and its portable path write the same digits as printf", "[hex]") {
   std::mt19937_64 random(42);
   for (int i = 0; i < 10000; ++i) {
     const std::uint64_t edges[] = {0, 1, ~std::uint64_t{0}};
@@ -67,6 +73,8 @@ TEST_CASE("hex::encodeU64 writes the same digits as printf for random values", "
     std::snprintf(expected, sizeof(expected), "%016llx", static_cast<unsigned long long>(value));
     char actual[16];
     hex::encodeU64(value, actual);
+    REQUIRE(std::string(actual, 16) == expected);
+    hex::detail::encode16Portable(value, actual);
     REQUIRE(std::string(actual, 16) == expected);
     std::uint64_t back = 0;
     REQUIRE(hex::decodeU64(actual, back));
