@@ -37,6 +37,12 @@ public:
   template <class G>
   constexpr Result(Unexpected<G> error) noexcept  // NOLINT: implicit like std::expected
       : storage_(std::in_place_index<1>, std::move(error).error()) {}
+  // Constructs the value in place (std::expected's constructor of the same shape): a large
+  // value can be filled in where it will be returned from, without a copy.
+  template <class... Args>
+  constexpr explicit Result(std::in_place_t,
+                            Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>)
+      : storage_(std::in_place_index<0>, std::forward<Args>(args)...) {}
 
   constexpr bool has_value() const noexcept { return storage_.index() == 0; }
   constexpr explicit operator bool() const noexcept { return has_value(); }

@@ -1,7 +1,12 @@
 #include "core/tracecontext/tracestate.h"
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace stitch::tracecontext {
 namespace {
@@ -49,14 +54,16 @@ constexpr bool isOws(char c) noexcept {
 }
 
 // The structure of a key whose chars are all kKeyChar or kAt: first char, '@' and lengths.
+// `has_at`: whether the key holds an '@' (the scanner knows it already).
 std::optional<TracestateError> checkKeyStructure(std::string_view key,
-                                                 TracestateKeyGrammar grammar) noexcept {
+                                                 TracestateKeyGrammar grammar,
+                                                 bool has_at) noexcept {
   if (key.empty()) {
     return TracestateError::kInvalidKey;
   }
   const auto alnum = [](char c) { return (charClass(c) & (kLcAlpha | kDigit)) != 0; };
   const auto alpha = [](char c) { return (charClass(c) & kLcAlpha) != 0; };
-  const std::size_t at = key.find('@');
+  const std::size_t at = has_at ? key.find('@') : std::string_view::npos;
   if (grammar == TracestateKeyGrammar::kLevel2Abnf) {
     if (!alnum(key.front())) {
       return TracestateError::kInvalidKey;
@@ -82,6 +89,48 @@ std::optional<TracestateError> checkKeyStructure(std::string_view key,
   return std::nullopt;
 }
 
+// The index of the first byte at or after `i` that cannot be part of a value, or `n`. Values
+// (ids, encoded state) make up most of a header: 16 bytes per step where SSE2 is available.
+std::size_t skipValueChars(const char* p, std::size_t i, std::size_t n) noexcept {
+#if defined(__SSE2__)
+  const __m128i space = _mm_set1_epi8(' ');
+  const __m128i del = _mm_set1_epi8(0x7f);
+  const __m128i comma = _mm_set1_epi8(',');
+  const __m128i equals = _mm_set1_epi8('=');
+  for (; i + 16 <= n; i += 16) {
+    const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    // A signed compare: bytes >= 0x80 are negative, so "below ' '" catches them too.
+    const __m128i bad =
+        _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(c, space), _mm_cmpeq_epi8(c, del)),
+                     _mm_or_si128(_mm_cmpeq_epi8(c, comma), _mm_cmpeq_epi8(c, equals)));
+    const int mask = _mm_movemask_epi8(bad);
+    if (mask != 0) {
+      return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    }
+  }
+#endif
+  while (i < n && (charClass(p[i]) & kValueChar) != 0) {
+    ++i;
+  }
+  return i;
+}
+
+// A hash of a key for duplicate detection, in O(1): its size and its first and last 4 bytes
+// (a per-char hash chain cost more than the rest of the key scan).
+std::uint32_t keyHash(std::string_view key) noexcept {
+  std::uint32_t head = 0;
+  std::uint32_t tail = 0;
+  if (key.size() >= 4) {
+    std::memcpy(&head, key.data(), 4);
+    std::memcpy(&tail, key.data() + key.size() - 4, 4);
+  } else if (!key.empty()) {
+    head = static_cast<unsigned char>(key.front()) |
+           static_cast<std::uint32_t>(static_cast<unsigned char>(key[key.size() / 2])) << 8 |
+           static_cast<std::uint32_t>(static_cast<unsigned char>(key.back())) << 16;
+  }
+  return (head * 0x9e3779b1u) ^ (tail * 0x85ebca6bu) ^ static_cast<std::uint32_t>(key.size());
+}
+
 // A 256-bit Bloom filter of the keys seen so far: duplicate detection stays linear for the
 // common case of distinct keys, and compares keys only when two hashes collide.
 class KeyFilter {
@@ -100,8 +149,8 @@ private:
   std::uint64_t bits_[4] = {};
 };
 
-// Scans one header value and hands each non-empty member to `sink.add(key, value, key_hash)`,
-// which may refuse it (too many, duplicate). Stops at the first fault, left to right.
+// Scans one header value and hands each non-empty member to sink.add(key, value, hash of the
+// key), which may refuse it (too many, duplicate). Stops at the first fault, left to right.
 template <class Sink>
 std::optional<TracestateError> scanList(std::string_view header,
                                         TracestateKeyGrammar grammar,
@@ -125,9 +174,9 @@ std::optional<TracestateError> scanList(std::string_view header,
     }
 
     const std::size_t key_at = i;
-    std::uint32_t key_hash = 0;
+    std::uint8_t classes = 0;
     while (i < n && (charClass(p[i]) & (kKeyChar | kAt)) != 0) {
-      key_hash = key_hash * 31 + static_cast<unsigned char>(p[i]);
+      classes |= charClass(p[i]);
       ++i;
     }
     const std::string_view key(p + key_at, i - key_at);
@@ -138,15 +187,21 @@ std::optional<TracestateError> scanList(std::string_view header,
       return member.find('=') != std::string_view::npos ? TracestateError::kInvalidKey
                                                         : TracestateError::kMissingEquals;
     }
-    if (const auto error = checkKeyStructure(key, grammar)) {
-      return error;
+    // Most keys are simple ("rojo", "ot"): check those inline, the rest out of line.
+    const std::uint8_t first_classes =
+        grammar == TracestateKeyGrammar::kLevel2Abnf ? kLcAlpha | kDigit : kLcAlpha;
+    const bool simple_ok = (classes & kAt) == 0 && !key.empty() &&
+                           key.size() <= kTracestateMaxKeySize &&
+                           (charClass(key.front()) & first_classes) != 0;
+    if (!simple_ok) {
+      if (const auto error = checkKeyStructure(key, grammar, (classes & kAt) != 0)) {
+        return error;
+      }
     }
     ++i;  // '='
 
     const std::size_t value_at = i;
-    while (i < n && (charClass(p[i]) & kValueChar) != 0) {
-      ++i;
-    }
+    i = skipValueChars(p, i, n);
     std::size_t value_end = i;
     while (value_end > value_at && p[value_end - 1] == ' ') {
       --value_end;  // trailing spaces are OWS, not part of the value
@@ -161,7 +216,7 @@ std::optional<TracestateError> scanList(std::string_view header,
       return TracestateError::kValueTooLong;
     }
     if (const auto error =
-            sink.add(key, std::string_view(p + value_at, value_end - value_at), key_hash)) {
+            sink.add(key, std::string_view(p + value_at, value_end - value_at), keyHash(key))) {
       return error;
     }
   }
@@ -172,17 +227,22 @@ std::string_view keyOf(const char* base, const MemberSpan& m) noexcept {
 }
 
 TracestateEntry entryOf(const char* base, const MemberSpan& m) noexcept {
-  return {keyOf(base, m), {base + m.value_at, m.value_size}};
+  return {keyOf(base, m), {base + m.valueAt(), m.value_size}};
 }
 
 std::optional<std::string_view> findValue(const char* base,
                                           const MemberSpan* members,
                                           std::size_t size,
                                           std::string_view key) noexcept {
+  if (key.empty()) {
+    return std::nullopt;
+  }
   for (std::size_t i = 0; i < size; ++i) {
     const MemberSpan& m = members[i];
-    if (m.key_size == key.size() && std::memcmp(base + m.key_at, key.data(), key.size()) == 0) {
-      return std::string_view(base + m.value_at, m.value_size);
+    // Lengths first, then the first char, before a call to memcmp.
+    if (m.key_size == key.size() && base[m.key_at] == key.front() &&
+        std::memcmp(base + m.key_at, key.data(), key.size()) == 0) {
+      return std::string_view(base + m.valueAt(), m.value_size);
     }
   }
   return std::nullopt;
@@ -204,9 +264,9 @@ struct SpanSink {
     if (seen.testAndSet(hash) && findValue(base, members.data(), size, key)) {
       return TracestateError::kDuplicateKey;
     }
-    members[size++] = MemberSpan{
-        static_cast<std::uint16_t>(key.data() - base), static_cast<std::uint16_t>(key.size()),
-        static_cast<std::uint16_t>(value.data() - base), static_cast<std::uint16_t>(value.size())};
+    members[size++] = MemberSpan{static_cast<std::uint16_t>(key.data() - base),
+                                 static_cast<std::uint16_t>(key.size()),
+                                 static_cast<std::uint16_t>(value.size())};
     return std::nullopt;
   }
 };
@@ -266,7 +326,7 @@ std::optional<TracestateError> checkTracestateKey(std::string_view key,
       return TracestateError::kInvalidKey;
     }
   }
-  return checkKeyStructure(key, grammar);
+  return checkKeyStructure(key, grammar, key.find('@') != std::string_view::npos);
 }
 
 std::optional<TracestateError> checkTracestateValue(std::string_view value) noexcept {
@@ -286,13 +346,22 @@ std::optional<TracestateError> checkTracestateValue(std::string_view value) noex
 
 Result<TracestateView, TracestateError> TracestateView::parse(
     std::string_view header, TracestateKeyGrammar grammar) noexcept {
-  TracestateView view;
+  // Filled in place and returned by name: the view is not copied on the way out.
+  Result<TracestateView, TracestateError> result(std::in_place);
+  TracestateView& view = *result;
   view.header_ = header;
   SpanSink sink{header.data(), view.members_, view.size_, {}};
   if (const auto error = scanList(header, grammar, sink)) {
-    return Unexpected(*error);
+    result = Unexpected(*error);
   }
-  return view;
+  return result;
+}
+
+TracestateView& TracestateView::operator=(const TracestateView& other) noexcept {
+  header_ = other.header_;
+  size_ = other.size_;
+  std::copy_n(other.members_.begin(), size_, members_.begin());
+  return *this;
 }
 
 TracestateEntry TracestateView::operator[](std::size_t i) const noexcept {
@@ -328,8 +397,8 @@ Result<Tracestate, TracestateError> Tracestate::parse(std::span<const std::strin
       return Unexpected(*error);
     }
   }
-  Tracestate result(grammar);
-  result.assign({sink.entries.data(), sink.size});
+  Result<Tracestate, TracestateError> result(std::in_place, grammar);  // no copy on return
+  result->assign({sink.entries.data(), sink.size});
   return result;
 }
 
@@ -412,29 +481,25 @@ void Tracestate::truncate(std::size_t max_size) {
 }
 
 void Tracestate::assign(std::span<const TracestateEntry> entries) {
-  // Built aside and swapped in: `entries` may point into header_.
+  // The text is built aside and moved in: `entries` may point into header_.
   std::size_t total = entries.empty() ? 0 : entries.size() - 1;
   for (const TracestateEntry& e : entries) {
     total += e.key.size() + 1 + e.value.size();
   }
   std::string text;
   text.reserve(total);
-  std::array<MemberSpan, kTracestateMaxMembers> members{};
   for (std::size_t i = 0; i < entries.size(); ++i) {
     if (i != 0) {
       text += ',';
     }
-    MemberSpan& m = members[i];
-    m.key_at = static_cast<std::uint16_t>(text.size());
-    m.key_size = static_cast<std::uint16_t>(entries[i].key.size());
+    members_[i] = MemberSpan{static_cast<std::uint16_t>(text.size()),
+                             static_cast<std::uint16_t>(entries[i].key.size()),
+                             static_cast<std::uint16_t>(entries[i].value.size())};
     text += entries[i].key;
     text += '=';
-    m.value_at = static_cast<std::uint16_t>(text.size());
-    m.value_size = static_cast<std::uint16_t>(entries[i].value.size());
     text += entries[i].value;
   }
   header_ = std::move(text);
-  members_ = members;
   size_ = static_cast<std::uint8_t>(entries.size());
 }
 
