@@ -39,8 +39,10 @@ struct Fields {
 
 Fields decodeFields(const char* p) noexcept {
   Fields f;
-  f.trace_hex = hex::detail::decode16(p + kTraceIdAt, f.trace_hi) &
-                hex::detail::decode16(p + kTraceIdAt + 16, f.trace_lo);
+  // Both halves are decoded whatever the first gave: '&' on the results, not '&&'.
+  const bool trace_hi_hex = hex::detail::decode16(p + kTraceIdAt, f.trace_hi);
+  const bool trace_lo_hex = hex::detail::decode16(p + kTraceIdAt + 16, f.trace_lo);
+  f.trace_hex = trace_hi_hex & trace_lo_hex;
   f.parent_hex = hex::detail::decode16(p + kParentIdAt, f.parent);
   f.flags_hex = hex::decodeU8(p + kFlagsAt, f.flags);
   f.separators =
@@ -130,8 +132,8 @@ Result<Traceparent, TraceparentError> parseTraceparent(std::string_view value) n
   tp.trace_id = TraceId{f.trace_hi, f.trace_lo};
   tp.parent_id = SpanId{f.parent};
   tp.flags = f.flags;
-  if (f.separators & f.trace_hex & f.parent_hex & f.flags_hex & tp.trace_id.isValid() &
-      tp.parent_id.isValid()) [[likely]] {
+  const bool ids_non_zero = ((f.trace_hi | f.trace_lo) != 0) & (f.parent != 0);
+  if (f.separators & f.trace_hex & f.parent_hex & f.flags_hex & ids_non_zero) [[likely]] {
     return tp;
   }
   return Unexpected(firstFault(f, tp));
