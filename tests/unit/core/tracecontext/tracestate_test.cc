@@ -248,7 +248,7 @@ TEST_CASE("Tracestate holds 32 members and rejects 33, counting across lines", "
   for (int line = 0; line < 4; ++line) {
     std::string text;
     for (int i = line * 10 + 1; i <= std::min(line * 10 + 10, 32); ++i) {
-      char member[16];
+      char member[32];
       std::snprintf(member, sizeof(member), "%sbar%02d=%02d", text.empty() ? "" : ",", i, i);
       text += member;
     }
@@ -517,7 +517,7 @@ TEST_CASE("a Tracestate copied from a view holds the same entries in canonical f
 TEST_CASE("parse, format and parse again give the same entries for random valid lists",
           "[tracecontext]") {
   std::mt19937_64 random(512);
-  for (int i = 0; i < 3000; ++i) {
+  for (int i = 0; i < 2000; ++i) {
     const G grammar = i % 2 ? G::kLevel2Abnf : G::kMultiTenant;
     Entries expected;
     std::set<std::string> keys;
@@ -560,7 +560,7 @@ TEST_CASE("mutated headers are accepted exactly when the rules say so, by both p
   std::mt19937_64 random(33);
   static constexpr char kInteresting[] = {',', '=',    ' ',  '\t',   '@', 'A', '_', '0',
                                           '~', '\x7f', '\0', '\x80', ';', ':', 'z'};
-  for (int i = 0; i < 30000; ++i) {
+  for (int i = 0; i < 20000; ++i) {
     const G grammar = i % 2 ? G::kLevel2Abnf : G::kMultiTenant;
     std::string header;
     const int members = static_cast<int>(random() % 6);
