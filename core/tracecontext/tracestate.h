@@ -43,19 +43,20 @@ inline constexpr std::size_t kTracestateErrorCount = 8;
 std::string_view reasonName(TracestateError error) noexcept;
 
 // Which list-member key grammar to enforce. The two W3C texts differ:
-// - kMultiTenant (the default): Level 1 (REC) and the W3C test suite at its default strictness:
+// - kMultiTenant: Level 1 (REC) and the W3C test suite at its default strictness:
 //     key              = simple-key / multi-tenant-key
 //     simple-key       = lcalpha 0*255( lcalpha / DIGIT / "_" / "-" / "*" / "/" )
 //     multi-tenant-key = tenant-id "@" system-id
 //     tenant-id        = ( lcalpha / DIGIT ) 0*240( lcalpha / DIGIT / "_" / "-" / "*" / "/" )
 //     system-id        = lcalpha 0*13( lcalpha / DIGIT / "_" / "-" / "*" / "/" )
-// - kLevel2Abnf: the Level 2 draft's ABNF, which relaxed the above (w3c/trace-context#386):
+// - kLevel2Abnf (the default: stitch implements Level 2): the Level 2 ABNF, which relaxed the
+//   above (w3c/trace-context#386):
 //     key     = ( lcalpha / DIGIT ) 0*255( keychar )
 //     keychar = lcalpha / DIGIT / "_" / "-" / "*" / "/" / "@"
 // Every key valid under kMultiTenant is valid under kLevel2Abnf; the reverse does not hold
 // ("1abc", "a@b@c", "t@" + 15 chars).
 enum class TracestateKeyGrammar : std::uint8_t { kMultiTenant = 0, kLevel2Abnf = 1 };
-inline constexpr TracestateKeyGrammar kDefaultKeyGrammar = TracestateKeyGrammar::kMultiTenant;
+inline constexpr TracestateKeyGrammar kDefaultKeyGrammar = TracestateKeyGrammar::kLevel2Abnf;
 
 // nullopt when `key` / `value` may appear in a tracestate list-member, else why not.
 std::optional<TracestateError> checkTracestateKey(

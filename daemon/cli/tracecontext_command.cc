@@ -39,15 +39,15 @@ Exit status: 0 when the traceparent is valid, 1 when it is not, 2 on a usage err
 struct Arguments {
   std::string traceparent;
   std::vector<std::string> tracestate_lines;
-  std::string key_grammar = "multi-tenant";  // or "level2"
+  std::string key_grammar = "level2";  // or "multi-tenant" (Level 1)
 };
 
 int run(const Arguments& args) {
   const std::vector<std::string_view> lines(args.tracestate_lines.begin(),
                                             args.tracestate_lines.end());
-  const TracestateKeyGrammar grammar = args.key_grammar == "level2"
-                                           ? TracestateKeyGrammar::kLevel2Abnf
-                                           : TracestateKeyGrammar::kMultiTenant;
+  const TracestateKeyGrammar grammar = args.key_grammar == "multi-tenant"
+                                           ? TracestateKeyGrammar::kMultiTenant
+                                           : TracestateKeyGrammar::kLevel2Abnf;
   const auto description = tracecontext::describeTraceContext(args.traceparent, lines, grammar);
   std::fwrite(description.json.data(), 1, description.json.size(), stdout);
   std::fputc('\n', stdout);
@@ -73,9 +73,9 @@ void registerTracecontextCommand(CLI::App& app) {
       ->allow_extra_args(false);
   command
       ->add_option("--key-grammar", args->key_grammar,
-                   "tracestate key rules: multi-tenant (W3C Level 1 and its test suite: "
-                   "simple-key or tenant@system) or level2 (the Level 2 draft's ABNF, '@' "
-                   "anywhere after the first char)")
+                   "tracestate key rules: level2 (W3C Level 2's ABNF: a lowercase letter "
+                   "or digit, then up to 255 of a-z 0-9 _ - * / @) or multi-tenant (Level 1: "
+                   "simple-key or tenant@system)")
       ->check(CLI::IsMember({"multi-tenant", "level2"}))
       ->capture_default_str();
   command->footer(kFooter);

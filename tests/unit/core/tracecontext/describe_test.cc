@@ -123,8 +123,8 @@ TEST_CASE("describeTraceContext treats no tracestate line as an empty tracestate
 }
 
 TEST_CASE("describeTraceContext applies the chosen tracestate key grammar", "[tracecontext]") {
-  Parsed strict(describe(kValid, {"a@b@c=1"}).json);
-  Parsed relaxed(describe(kValid, {"a@b@c=1"}, TracestateKeyGrammar::kLevel2Abnf).json);
+  Parsed strict(describe(kValid, {"a@b@c=1"}, TracestateKeyGrammar::kMultiTenant).json);
+  Parsed relaxed(describe(kValid, {"a@b@c=1"}).json);
   CHECK_FALSE(strict.object["tracestate"]["valid"].get_bool().value());
   CHECK(relaxed.object["tracestate"]["valid"].get_bool().value());
 }

@@ -294,8 +294,8 @@ TEST_CASE("Tracestate key rules under the multi-tenant grammar", "[tracecontext]
       {"", "invalid_key"},
   }));
   CAPTURE(key);
-  CHECK(reasonOf(Tracestate::parse(key + "=1")) == reason);
-  CHECK(reasonOf(Tracestate::parse("bar=2," + key + "=1")) == reason);
+  CHECK(reasonOf(Tracestate::parse(key + "=1", G::kMultiTenant)) == reason);
+  CHECK(reasonOf(Tracestate::parse("bar=2," + key + "=1", G::kMultiTenant)) == reason);
   const auto checked = checkTracestateKey(key, G::kMultiTenant);
   CHECK((checked ? std::string(reasonName(*checked)) : "ok") == reason);
 }
@@ -456,8 +456,11 @@ TEST_CASE("set refuses an invalid key or value and leaves the list unchanged", "
 }
 
 TEST_CASE("set validates keys with the grammar the list was parsed with", "[tracecontext]") {
-  Tracestate strict;
-  CHECK(strict.set("a@b@c", "1") == E::kInvalidKey);
+  auto strict = Tracestate::parse("x=1", G::kMultiTenant);
+  REQUIRE(strict);
+  CHECK(strict->set("a@b@c", "1") == E::kInvalidKey);
+  Tracestate relaxed_by_default;
+  CHECK_FALSE(relaxed_by_default.set("a@b@c", "1"));
   auto relaxed = Tracestate::parse("x=1", G::kLevel2Abnf);
   REQUIRE(relaxed);
   CHECK_FALSE(relaxed->set("a@b@c", "1"));
