@@ -164,7 +164,10 @@ ConfigProblems OtlpHttpExporterConfig::validate() const {
   }
   static constexpr std::string_view kReserved[] = {
       "content-length", "content-type", "content-encoding", "transfer-encoding", "connection"};
-  for (const auto& [name, value] : headers) {
+  for (const auto& header : headers) {
+    // (no structured binding: clang 14 cannot capture one in the lambda below)
+    const std::string& name = header.first;
+    const std::string& value = header.second;
     const std::string path = "headers." + name;
     if (name.empty() || !std::all_of(name.begin(), name.end(), isTokenChar)) {
       add(problems, path, "is not a valid HTTP header name");
