@@ -110,7 +110,7 @@ struct Exporter::Counters {
   static metrics::Counter& dropped(metrics::Registry& r,
                                    const metrics::Labels& l,
                                    std::string_view reason) {
-    return r.counter("stitch_exporter_dropped_records_total",
+    return r.counter("stitch_exporter_dropped_total",
                      "Records that will not be delivered, by reason", with(l, "reason", reason));
   }
 };

@@ -130,7 +130,7 @@ enum class PushResult : std::uint8_t {
 // stitch_exporter_sent_payloads_total, stitch_exporter_sent_bytes_total,
 // stitch_exporter_send_attempts_total, stitch_exporter_send_duration_microseconds_total,
 // stitch_exporter_failed_total{reason}, stitch_exporter_retries_total,
-// stitch_exporter_dropped_records_total{reason}, stitch_exporter_push_blocked_total,
+// stitch_exporter_dropped_total{reason}, stitch_exporter_push_blocked_total,
 // stitch_exporter_encode_problems_total{reason}, stitch_exporter_queue_depth,
 // stitch_exporter_queue_bytes.
 class Exporter {

@@ -193,7 +193,7 @@ TEST_CASE("Exporter drops a payload on a permanent failure, counted", "[export]"
   CHECK(report.drained());  // given up for a reason, not left behind at shutdown
   CHECK(f.state->attempts == 2);
   CHECK(f.state->delivered == std::vector<std::string>{"good"});
-  CHECK(f.metric("stitch_exporter_dropped_records_total", {{"reason", "permanent_error"}}) == 3);
+  CHECK(f.metric("stitch_exporter_dropped_total", {{"reason", "permanent_error"}}) == 3);
   CHECK(f.metric("stitch_exporter_retries_total") == 0);
 }
 
@@ -208,7 +208,7 @@ TEST_CASE("Exporter gives up after max_attempts, counted as retries_exhausted", 
   exporter->push(item("lost", 2));
   exporter->stop(in(10s));
   CHECK(f.state->attempts == 3);
-  CHECK(f.metric("stitch_exporter_dropped_records_total", {{"reason", "retries_exhausted"}}) == 2);
+  CHECK(f.metric("stitch_exporter_dropped_total", {{"reason", "retries_exhausted"}}) == 2);
   CHECK(f.metric("stitch_exporter_failed_total", {{"reason", "connect"}}) == 3);
 }
 
@@ -277,7 +277,7 @@ TEST_CASE("drop policy: a full queue drops the item and counts its records", "[e
   CHECK(exporter->push(item("queued 1")) == PushResult::kQueued);
   CHECK(exporter->push(item("queued 2")) == PushResult::kQueued);
   CHECK(exporter->push(item("dropped", 5)) == PushResult::kDropped);
-  CHECK(f.metric("stitch_exporter_dropped_records_total", {{"reason", "queue_full"}}) == 5);
+  CHECK(f.metric("stitch_exporter_dropped_total", {{"reason", "queue_full"}}) == 5);
   CHECK(f.metric("stitch_exporter_queue_depth") == 2);
   f.state->openGate();
   exporter->stop(in(10s));
@@ -330,10 +330,10 @@ TEST_CASE("Exporter lifecycle: stop without start reports the queued records", "
   const StopReport report = exporter->stop(in(1s));
   CHECK(report.undelivered_items == 2);
   CHECK(report.undelivered_records == 5);
-  CHECK(f.metric("stitch_exporter_dropped_records_total", {{"reason", "shutdown"}}) == 5);
+  CHECK(f.metric("stitch_exporter_dropped_total", {{"reason", "shutdown"}}) == 5);
   CHECK(f.state->attempts == 0);
   CHECK(exporter->push(item("late")) == PushResult::kStopped);
-  CHECK(f.metric("stitch_exporter_dropped_records_total", {{"reason", "stopped"}}) == 1);
+  CHECK(f.metric("stitch_exporter_dropped_total", {{"reason", "stopped"}}) == 1);
 }
 
 TEST_CASE("Exporter lifecycle: stop twice changes nothing the second time", "[export]") {
@@ -375,8 +375,8 @@ TEST_CASE(
   pusher.join();
   CHECK(report.undelivered_records == 8);
   CHECK(f.state->delivered.empty());
-  CHECK(f.metric("stitch_exporter_dropped_records_total", {{"reason", "shutdown"}}) == 8);
-  CHECK(f.metric("stitch_exporter_dropped_records_total", {{"reason", "stopped"}}) == 1);
+  CHECK(f.metric("stitch_exporter_dropped_total", {{"reason", "shutdown"}}) == 8);
+  CHECK(f.metric("stitch_exporter_dropped_total", {{"reason", "stopped"}}) == 1);
   CHECK(f.state->closed);
 }
 
@@ -406,7 +406,7 @@ TEST_CASE("Exporter survives an exception in encode, counting the batch", "[expo
   exporter->push(item("kept"));
   exporter->start();
   exporter->stop(in(10s));
-  CHECK(f.metric("stitch_exporter_dropped_records_total", {{"reason", "encode_error"}}) == 4);
+  CHECK(f.metric("stitch_exporter_dropped_total", {{"reason", "encode_error"}}) == 4);
   CHECK(f.state->delivered == std::vector<std::string>{"kept"});
 }
 
@@ -429,5 +429,5 @@ TEST_CASE("Exporter counts records the receiver rejected as dropped", "[export]"
   exporter->push(item("x", 5));
   exporter->stop(in(10s));
   CHECK(f.metric("stitch_exporter_sent_records_total") == 3);
-  CHECK(f.metric("stitch_exporter_dropped_records_total", {{"reason", "rejected"}}) == 2);
+  CHECK(f.metric("stitch_exporter_dropped_total", {{"reason", "rejected"}}) == 2);
 }

@@ -152,7 +152,7 @@ TEST_CASE("A kept trace reaches every exporter exactly once through an OTLP outa
   CHECK(value(registry, "stitch_exporter_retries_total", "collector") == 6);
   CHECK(value(registry, "stitch_exporter_sent_records_total", "collector") == 3 * kTraces + 1);
   CHECK(value(registry, "stitch_exporter_sent_records_total", "archive") == 3 * kTraces + 1);
-  CHECK(value(registry, "stitch_exporter_dropped_records_total", "collector",
+  CHECK(value(registry, "stitch_exporter_dropped_total", "collector",
               {{"reason", "retries_exhausted"}}) == 0);
 }
 
@@ -209,8 +209,8 @@ TEST_CASE("OTLP without compression sends the JSON as is", "[export]") {
   REQUIRE(requests.size() == 1);
   CHECK(requests[0].headers.count("content-encoding") == 0);
   CHECK(requests[0].body.front() == '{');
-  CHECK(value(registry, "stitch_exporter_dropped_records_total", "otlp",
-              {{"reason", "signal_disabled"}}) == 1);
+  CHECK(value(registry, "stitch_exporter_dropped_total", "otlp", {{"reason", "signal_disabled"}}) ==
+        1);
 }
 
 TEST_CASE("OTLP permanent errors are not retried; they are counted", "[export]") {
@@ -232,8 +232,8 @@ TEST_CASE("OTLP permanent errors are not retried; they are counted", "[export]")
   CHECK(report.drained());
   CHECK(server.requests().size() == 2);  // one per signal, no retry
   CHECK(value(registry, "stitch_exporter_failed_total", "otlp", {{"reason", "http_400"}}) == 2);
-  CHECK(value(registry, "stitch_exporter_dropped_records_total", "otlp",
-              {{"reason", "permanent_error"}}) == 3);
+  CHECK(value(registry, "stitch_exporter_dropped_total", "otlp", {{"reason", "permanent_error"}}) ==
+        3);
   CHECK(value(registry, "stitch_exporter_retries_total", "otlp") == 0);
 }
 
@@ -255,8 +255,7 @@ TEST_CASE("OTLP partial success counts the rejected records", "[export]") {
   exporter.push(numberedTrace(4));
   exporter.stop(in(10s));
   CHECK(value(registry, "stitch_exporter_sent_records_total", "otlp") == 2);
-  CHECK(value(registry, "stitch_exporter_dropped_records_total", "otlp",
-              {{"reason", "rejected"}}) == 1);
+  CHECK(value(registry, "stitch_exporter_dropped_total", "otlp", {{"reason", "rejected"}}) == 1);
 }
 
 TEST_CASE("OTLP honours Retry-After on 429", "[export]") {
@@ -332,8 +331,7 @@ TEST_CASE("OTLP retries when nothing listens, and reports the loss at shutdown",
   }
   const StopReport report = exporter.stop(in(50ms));
   CHECK(report.undelivered_records == 3);
-  CHECK(value(registry, "stitch_exporter_dropped_records_total", "otlp",
-              {{"reason", "shutdown"}}) == 3);
+  CHECK(value(registry, "stitch_exporter_dropped_total", "otlp", {{"reason", "shutdown"}}) == 3);
 }
 
 TEST_CASE("OTLP times out on a server that never answers, and retries", "[export]") {
