@@ -106,7 +106,6 @@ ConfigProblems ExporterCommonConfig::validate() const {
   if (flush_interval.count() < 0) {
     add(problems, "flush_interval", "must not be negative");
   }
-  addPrefixed(problems, "retry.", retry.validate());
   return problems;
 }
 
@@ -131,7 +130,6 @@ ConfigProblems FileExporterConfig::validate() const {
   } else if (path.back() == '/') {
     add(problems, "path", "names a directory; give a file path");
   }
-  addPrefixed(problems, "rotate.", rotate.validate());
   if (fsync == FsyncPolicy::kInterval && fsync_interval.count() <= 0) {
     add(problems, "fsync_interval", "must be positive");
   }
@@ -181,10 +179,11 @@ ConfigProblems OtlpHttpExporterConfig::validate() const {
       add(problems, path, "must not contain CR, LF or NUL");
     }
   }
-  for (std::size_t i = 0; i < headers.size(); ++i) {
-    for (std::size_t j = 0; j < i; ++j) {
-      if (equalsIgnoreCase(headers[i].first, headers[j].first)) {
-        add(problems, "headers." + headers[i].first, "is given twice");
+  for (auto it = headers.begin(); it != headers.end(); ++it) {
+    for (auto before = headers.begin(); before != it; ++before) {
+      if (equalsIgnoreCase(it->first, before->first)) {
+        add(problems, "headers." + it->first,
+            "is given twice (header names ignore case: \"" + before->first + "\")");
       }
     }
   }
@@ -201,11 +200,44 @@ std::string_view ExporterConfig::type() const noexcept {
   return kExporterTypes[settings.index()];
 }
 
-ConfigProblems ExporterConfig::validate() const {
-  ConfigProblems problems = common.validate();
-  ConfigProblems specific = std::visit([](const auto& s) { return s.validate(); }, settings);
-  for (auto& problem : specific) {
-    problems.push_back(std::move(problem));
+ConfigProblems validateExporter(const ExporterConfig& exporter) {
+  ConfigProblems problems = exporter.common.validate();
+  addPrefixed(problems, "retry.", exporter.common.retry.validate());
+  if (const auto* file = std::get_if<FileExporterConfig>(&exporter.settings)) {
+    addPrefixed(problems, "", file->validate());
+    addPrefixed(problems, "rotate.", file->rotate.validate());
+  } else if (const auto* otlp = std::get_if<OtlpHttpExporterConfig>(&exporter.settings)) {
+    addPrefixed(problems, "", otlp->validate());
+  }
+  return problems;
+}
+
+namespace {
+
+// Exporters whose (derived) names repeat an earlier one's, as (index, earlier index).
+std::vector<std::pair<std::size_t, std::size_t>> duplicateNames(
+    const std::vector<ExporterConfig>& exporters) {
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  const std::vector<std::string> names = exporterNames(exporters);
+  std::map<std::string, std::size_t, std::less<>> first_use;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (const auto it = first_use.find(names[i]); it != first_use.end()) {
+      out.emplace_back(i, it->second);
+    } else {
+      first_use.emplace(names[i], i);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+ConfigProblems ExportConfig::validate() const {
+  ConfigProblems problems;
+  const std::vector<std::string> names = exporterNames(exporters);
+  for (const auto& [i, earlier] : duplicateNames(exporters)) {
+    add(problems, fmt::format("exporters[{}].name", i),
+        fmt::format("\"{}\" is already the name of exporters[{}]", names[i], earlier));
   }
   return problems;
 }
@@ -232,17 +264,13 @@ std::vector<std::string> exporterNames(const std::vector<ExporterConfig>& export
 
 ConfigProblems validateExporters(const std::vector<ExporterConfig>& exporters) {
   ConfigProblems problems;
-  const std::vector<std::string> names = exporterNames(exporters);
-  std::map<std::string, std::size_t, std::less<>> first_use;
   for (std::size_t i = 0; i < exporters.size(); ++i) {
-    const std::string prefix = fmt::format("[{}].", i);
-    addPrefixed(problems, prefix, exporters[i].validate());
-    if (const auto it = first_use.find(names[i]); it != first_use.end()) {
-      add(problems, prefix + "name",
-          fmt::format("\"{}\" is already the name of exporters[{}]", names[i], it->second));
-    } else {
-      first_use.emplace(names[i], i);
-    }
+    addPrefixed(problems, fmt::format("[{}].", i), validateExporter(exporters[i]));
+  }
+  ExportConfig section{exporters};
+  for (auto& problem : section.validate()) {
+    problem.path.erase(0, std::string_view("exporters").size());  // "[2].name"
+    problems.push_back(std::move(problem));
   }
   return problems;
 }

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,7 @@ struct RetryConfig {
   std::uint32_t max_attempts = 0;                  // 0: no limit
   double jitter = 1.0;                             // 0..1
   ConfigProblems validate() const;
+  friend bool operator==(const RetryConfig&, const RetryConfig&) = default;
 };
 
 // Settings every exporter has: its queue, its batches and its retries.
@@ -44,7 +46,8 @@ struct ExporterCommonConfig {
   std::chrono::milliseconds flush_interval{200};  // oldest queued item waits at most this
   FullPolicy full_policy = FullPolicy::kBlock;
   RetryConfig retry;
-  ConfigProblems validate() const;
+  ConfigProblems validate() const;  // its own keys; `retry` checks itself
+  friend bool operator==(const ExporterCommonConfig&, const ExporterCommonConfig&) = default;
 };
 
 // NDJSON output: one line per record (the original line, untouched) or one per trace.
@@ -61,6 +64,7 @@ struct FileRotationConfig {
   std::chrono::seconds max_age{0};        // rotate a non-empty file this old; 0: never
   std::uint32_t max_files = 10;           // rotated files kept (path.1 .. path.N)
   ConfigProblems validate() const;
+  friend bool operator==(const FileRotationConfig&, const FileRotationConfig&) = default;
 };
 
 struct FileExporterConfig {
@@ -69,12 +73,13 @@ struct FileExporterConfig {
   FileRotationConfig rotate;
   FsyncPolicy fsync = FsyncPolicy::kInterval;
   std::chrono::milliseconds fsync_interval{1000};
-  ConfigProblems validate() const;
+  ConfigProblems validate() const;  // its own keys; `rotate` checks itself
+  friend bool operator==(const FileExporterConfig&, const FileExporterConfig&) = default;
 };
 
 struct StdoutExporterConfig {
   NdjsonMode mode = NdjsonMode::kPerRecord;
-  ConfigProblems validate() const { return {}; }
+  friend bool operator==(const StdoutExporterConfig&, const StdoutExporterConfig&) = default;
 };
 
 enum class Compression : std::uint8_t { kNone, kGzip };
@@ -91,26 +96,33 @@ struct OtlpHttpExporterConfig {
   std::string endpoint = "http://localhost:4318";  // http://host[:port][/prefix]
   std::string traces_path = "/v1/traces";          // appended to endpoint; empty: no spans sent
   std::string logs_path = "/v1/logs";              // appended to endpoint; empty: no logs sent
-  std::vector<std::pair<std::string, std::string>> headers;  // sent with every request
+  std::map<std::string, std::string> headers;      // sent with every request
   Compression compression = Compression::kGzip;
   std::chrono::milliseconds timeout{10'000};     // per request: connect, send and response
   std::uint64_t max_request_bytes = 4ULL << 20;  // uncompressed body; bigger batches are split
   LogEventMode log_events = LogEventMode::kLogRecords;
   ConfigProblems validate() const;
+  friend bool operator==(const OtlpHttpExporterConfig&, const OtlpHttpExporterConfig&) = default;
 };
 
 using ExporterSettings =
     std::variant<FileExporterConfig, StdoutExporterConfig, OtlpHttpExporterConfig>;
 
-// One entry of the `exporters:` list: a tagged union by `type`.
+// One entry of the `exporters:` list: a tagged union by `type`. Each struct checks its own
+// keys in validate() (the config loader runs every one of them, nested ones included);
+// validateExporter() runs them all for callers without the loader.
 struct ExporterConfig {
   std::string name;  // unique among exporters; empty: derived from the type (exporterNames)
   ExporterCommonConfig common;
   ExporterSettings settings = StdoutExporterConfig{};
 
   std::string_view type() const noexcept;  // "file", "stdout" or "otlp_http"
-  ConfigProblems validate() const;         // common and type-specific settings
+  friend bool operator==(const ExporterConfig&, const ExporterConfig&) = default;
 };
+
+// Every problem of one exporter: common keys, retry, the type's settings (and rotation), with
+// paths relative to the exporter ("retry.jitter", "rotate.max_files").
+ConfigProblems validateExporter(const ExporterConfig& exporter);
 
 // The type names, in ExporterSettings order.
 inline constexpr std::string_view kExporterTypes[] = {"file", "stdout", "otlp_http"};
@@ -122,6 +134,15 @@ std::vector<std::string> exporterNames(const std::vector<ExporterConfig>& export
 // Every problem of a whole `exporters:` list, paths prefixed with "[index].", plus duplicate
 // names.
 ConfigProblems validateExporters(const std::vector<ExporterConfig>& exporters);
+
+// The `exporters:` section of stitch.yaml: where kept traces, late records and untraced logs
+// go. Empty by default (the embedded store still keeps traces for queries).
+struct ExportConfig {
+  std::vector<ExporterConfig> exporters;
+  // Only what spans entries: two exporters with the same name ("exporters[2].name").
+  ConfigProblems validate() const;
+  friend bool operator==(const ExportConfig&, const ExportConfig&) = default;
+};
 
 // The YAML spellings of the enums, for the config loader and for messages.
 std::string_view fullPolicyName(FullPolicy policy) noexcept;  // "block", "drop"

@@ -21,15 +21,15 @@ bool mentions(const ConfigProblems& problems, std::string_view path) {
 TEST_CASE("Exporter defaults are valid except the file path, which is required", "[export]") {
   ExporterConfig stdout_config;
   CHECK(stdout_config.type() == "stdout");
-  CHECK(stdout_config.validate().empty());
+  CHECK(validateExporter(stdout_config).empty());
   ExporterConfig otlp;
   otlp.settings = OtlpHttpExporterConfig{};
   CHECK(otlp.type() == "otlp_http");
-  CHECK(otlp.validate().empty());
+  CHECK(validateExporter(otlp).empty());
   ExporterConfig file;
   file.settings = FileExporterConfig{};
   CHECK(file.type() == "file");
-  const auto problems = file.validate();
+  const auto problems = validateExporter(file);
   REQUIRE(problems.size() == 1);
   CHECK(problems[0].path == "path");
 }
@@ -50,7 +50,7 @@ TEST_CASE("Exporter validation reports every problem with its key path", "[expor
                   {"authorization", "again"}};
   otlp.timeout = 0ms;
   config.settings = otlp;
-  const auto problems = config.validate();
+  const auto problems = validateExporter(config);
   for (const char* path : {"queue_size", "batch_max_items", "retry.initial_backoff", "retry.jitter",
                            "endpoint", "traces_path", "headers.bad header", "headers.Content-Type",
                            "headers.X-Evil", "headers.authorization", "timeout"}) {
@@ -65,13 +65,16 @@ TEST_CASE("File rotation needs max_files and a sane max_size", "[export]") {
   file.path = "/var/log/stitch/out.ndjson";
   file.rotate.max_files = 0;
   file.rotate.max_size = 100;
-  const auto problems = file.validate();
+  ExporterConfig config;
+  config.settings = file;
+  const auto problems = validateExporter(config);
   CHECK(mentions(problems, "rotate.max_files"));
   CHECK(mentions(problems, "rotate.max_size"));
   file.rotate = {};
   file.rotate.max_size = 0;
   file.rotate.max_files = 0;
-  CHECK(file.validate().empty());
+  config.settings = file;
+  CHECK(validateExporter(config).empty());
 }
 
 TEST_CASE("Exporter names default to the type and are unique", "[export]") {
@@ -88,6 +91,34 @@ TEST_CASE("Exporter names default to the type and are unique", "[export]") {
   CHECK(problems[0].path == "[2].name");
   list[0].common.queue_size = 0;
   CHECK(mentions(validateExporters(list), "[0].queue_size"));
+}
+
+TEST_CASE("Each config struct checks only its own keys, as the config loader expects", "[export]") {
+  ExporterConfig config;
+  config.common.queue_size = 0;
+  config.common.retry.jitter = 2;
+  FileExporterConfig file;
+  file.path = "x.ndjson";
+  file.rotate.max_files = 0;
+  config.settings = file;
+  // The loader runs every struct's validate(); a parent repeating its children's problems
+  // would report them twice.
+  CHECK(config.common.validate().size() == 1);
+  CHECK(config.common.retry.validate().size() == 1);
+  CHECK(file.validate().empty());
+  CHECK(file.rotate.validate().size() == 1);
+  CHECK(validateExporter(config).size() == 3);
+}
+
+TEST_CASE("The exporters section reports repeated names at the later entry", "[export]") {
+  ExportConfig section;
+  section.exporters.resize(2);
+  section.exporters[0].name = "out";
+  section.exporters[1].name = "out";
+  const auto problems = section.validate();
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].path == "exporters[1].name");
+  CHECK(ExportConfig{} == ExportConfig{});
 }
 
 TEST_CASE("Enum spellings round-trip", "[export]") {
