@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "config/config_error.h"
+#include "core/export/exporter_config.h"
 #include "core/runtime/runtime_config.h"
 
 namespace stitch::config {
@@ -13,7 +14,8 @@ namespace stitch::config {
 // uses it (in core/); this struct only gathers them, and config/sections/<name>.cc maps each
 // onto its YAML keys (see config/README.md to add one).
 struct StitchConfig {
-  runtime::RuntimeConfig runtime;  // `log:` and `shutdown_timeout`, at the top level
+  runtime::RuntimeConfig runtime;     // `log:` and `shutdown_timeout`, at the top level
+  exporting::ExportConfig exporting;  // `exporters:`
 
   friend bool operator==(const StitchConfig&, const StitchConfig&) = default;
 };

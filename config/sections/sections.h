@@ -14,4 +14,7 @@ void describe(Schema<StitchConfig>& s);
 // runtime.cc: `log:` and `shutdown_timeout`.
 void describeRuntimeSection(Schema<StitchConfig>& s);
 
+// exporters.cc: `exporters:`.
+void describeExportersSection(Schema<StitchConfig>& s);
+
 }  // namespace stitch::config

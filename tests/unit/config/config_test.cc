@@ -115,7 +115,7 @@ TEST_CASE("configToYaml writes the effective config, which loads back equal", "[
   const std::string yaml = stitch::config::configToYaml(c);
   CHECK(yaml ==
         "log:\n  level: error\n  format: json\n  warning_interval: 10s\nshutdown_timeout: "
-        "1500ms\n");
+        "1500ms\nexporters: []\n");
   CHECK(loadConfigString(yaml, "dump.yaml") == c);
 }
 
