@@ -17,8 +17,6 @@ using exporting::ItemKind;
 // A server-requested wait is honoured up to this: a collector asking for an hour would
 // otherwise stall the exporter (and, under the block policy, the pipeline) for that long.
 constexpr std::chrono::minutes kMaxRetryAfter{5};
-// The same warning is logged at most this often per exporter; the rest are counted.
-constexpr std::chrono::seconds kWarningInterval{10};
 
 std::int64_t steadyNs(SteadyTime t) noexcept {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
@@ -126,6 +124,7 @@ Exporter::Exporter(std::string name,
       labels_{{"exporter", name_}},
       counters_(std::make_unique<Counters>(registry_, labels_)),
       backoff_(config.retry, seedFrom(context.seed)),
+      warning_interval_(context.warning_interval),
       stop_deadline_ns_(std::numeric_limits<std::int64_t>::max()) {
   backend_->registerMetrics(registry_, labels_);
 }
@@ -446,7 +445,7 @@ metrics::Counter& Exporter::failedCounter(const std::string& reason) {
 void Exporter::warn(const std::string& key, const std::string& message) {
   const SteadyTime now = std::chrono::steady_clock::now();
   auto it = last_warning_.find(key);
-  if (it != last_warning_.end() && now - it->second < kWarningInterval) {
+  if (it != last_warning_.end() && now - it->second < warning_interval_) {
     ++suppressed_warnings_[key];
     return;
   }

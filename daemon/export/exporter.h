@@ -102,6 +102,9 @@ struct ExporterContext {
   metrics::Registry& metrics;
   const Clock& clock;      // wall clock: file ages, Retry-After dates
   std::uint64_t seed = 0;  // jitter seed; 0 draws one from std::random_device
+  // The same warning (a failing destination, rejected records) is logged at most once per
+  // interval, with the count of those it stands for; 0 logs every one. `log.warning_interval`.
+  std::chrono::milliseconds warning_interval{std::chrono::seconds(10)};
 };
 
 // What stop() could not deliver.
@@ -189,6 +192,7 @@ private:
   const metrics::Labels labels_;
   std::unique_ptr<Counters> counters_;
   exporting::Backoff backoff_;  // worker only
+  const std::chrono::milliseconds warning_interval_;
 
   mutable std::mutex mutex_;
   std::condition_variable work_cv_;   // the worker waits for items, stop, reopen
