@@ -5,7 +5,7 @@ WORKDIR /src
 COPY deploy/install-deps.sh deploy/install-deps.sh
 RUN deploy/install-deps.sh build && rm -rf /var/lib/apt/lists/*
 COPY . .
-RUN make build BUILD_DIR=build/release \
+RUN make build BUILD_DIR=build/release CMAKE_ARGS=-DSTITCH_MARCH=haswell \
  && strip build/release/daemon/stitchd build/release/daemon/stitch
 
 # Runtime: the two binaries, the default config, the shared libraries they link, non-root.
