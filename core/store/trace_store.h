@@ -1,0 +1,188 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/common/clock.h"
+#include "core/common/result.h"
+#include "core/store/store_config.h"
+#include "core/trace/trace.h"
+
+namespace stitch::store {
+
+using trace::DecidedTracePtr;
+using trace::DecisionInfo;
+using trace::TraceSummary;
+using tracecontext::TraceId;
+
+// The schema this build writes; older files are migrated on open, newer ones refused.
+inline constexpr int kSchemaVersion = 1;
+
+enum class StoreErrorCode : std::uint8_t {
+  kOpen,     // cannot create or open the file (path, permissions)
+  kSchema,   // the file is not a stitch store, or a migration failed
+  kTooNew,   // written by a newer stitch (schema version above kSchemaVersion)
+  kBusy,     // another process holds the write lock beyond the busy timeout
+  kFull,     // disk or quota full
+  kIo,       // any other SQLite failure
+  kCorrupt,  // a stored blob does not decode
+};
+std::string_view storeErrorName(StoreErrorCode code) noexcept;
+
+struct StoreError {
+  StoreErrorCode code = StoreErrorCode::kIo;
+  std::string message;
+  // Worth retrying later (lock contention, full disk that retention may free).
+  bool retryable() const noexcept {
+    return code == StoreErrorCode::kBusy || code == StoreErrorCode::kFull;
+  }
+};
+
+template <class T>
+using StoreResult = Result<T, StoreError>;
+
+// One kept trace as the store returns it. The tree is not stored: the query layer rebuilds it
+// from the records.
+struct StoredTrace {
+  TraceId trace_id;
+  record::RecordBatch records;     // arrival order; records of later writes follow
+  TraceSummary summary;            // kept up to date when late records are merged
+  DecisionInfo decision;           // of the first write
+  TimestampNs kept_at_ns = 0;      // when the store first wrote the trace (retention age)
+  std::uint32_t writes = 1;        // 1 + the number of late-record batches merged into it
+  std::uint64_t stored_bytes = 0;  // compressed size of the records
+};
+
+// One search result: the indexed columns only, no records.
+struct TraceRow {
+  TraceId trace_id;
+  TraceSummary summary;  // record_count and bytes included; services sorted
+  DecisionInfo decision;
+  TimestampNs kept_at_ns = 0;
+  std::uint32_t writes = 1;
+};
+
+// What search matches. Every given criterion must hold; results come newest start first.
+struct SearchFilter {
+  std::string service{};    // some span or log of the trace has this service
+  std::string operation{};  // some span has this operation (in `service` when that is given)
+  std::optional<std::int64_t> min_duration_ns{};
+  std::optional<std::int64_t> max_duration_ns{};
+  std::optional<bool> error{};
+  std::optional<TimestampNs> start_min_ns{};  // the trace started at or after
+  std::optional<TimestampNs> start_max_ns{};  // the trace started at or before
+  std::string policy{};                       // the policy that kept it
+  std::uint32_t limit = 20;
+};
+
+enum class ExpiryReason : std::uint8_t { kAge = 1, kSize = 2 };
+std::string_view expiryReasonName(ExpiryReason reason) noexcept;  // "age", "size"
+
+struct ExpiredTrace {
+  TimestampNs expired_at_ns = 0;
+  ExpiryReason reason = ExpiryReason::kAge;
+};
+
+struct WriteStats {
+  std::uint32_t inserted = 0;  // new traces
+  std::uint32_t merged = 0;    // late records appended to a stored trace
+  std::uint32_t skipped = 0;   // traces without records, or whose stored blob is corrupt
+  std::uint64_t records = 0;
+  std::uint64_t stored_bytes = 0;  // compressed bytes written
+};
+
+struct RetentionStats {
+  std::uint64_t deleted_by_age = 0;
+  std::uint64_t deleted_by_size = 0;
+  bool complete = true;  // false: the step limit was reached; call again
+};
+
+struct StoreStats {
+  std::uint64_t traces = 0;
+  std::uint64_t used_bytes = 0;  // pages in use (the size limit's measure)
+  std::uint64_t file_bytes = 0;  // the database file, free pages included
+  std::uint64_t wal_bytes = 0;
+  std::uint64_t expired_ids = 0;
+  TimestampNs oldest_kept_at_ns = 0;
+  TimestampNs newest_kept_at_ns = 0;
+};
+
+namespace detail {
+struct Connection;
+}
+
+// Read access to a store file. Open one per thread that reads (SQLite connections are not
+// shared between threads here); WAL lets readers run while the writer writes.
+// Threading: an instance belongs to one thread at a time.
+class TraceReader {
+public:
+  // Opens an existing store read-only. Fails when the file is missing, is not a stitch store, or
+  // has a schema this build does not know.
+  static StoreResult<std::unique_ptr<TraceReader>> open(const std::string& path);
+  virtual ~TraceReader();
+  TraceReader(const TraceReader&) = delete;
+  TraceReader& operator=(const TraceReader&) = delete;
+
+  // The trace with this id, decompressed; nullopt when the store does not hold it.
+  StoreResult<std::optional<StoredTrace>> get(const TraceId& trace_id);
+  // When retention deleted this id (among the last StoreConfig::expired_ids deleted).
+  StoreResult<std::optional<ExpiredTrace>> expired(const TraceId& trace_id);
+  StoreResult<std::vector<TraceRow>> search(const SearchFilter& filter);
+  // Services seen in stored traces, sorted.
+  StoreResult<std::vector<std::string>> services();
+  // Span operations of `service` in stored traces, sorted; empty for an unknown service.
+  StoreResult<std::vector<std::string>> operations(std::string_view service);
+  StoreResult<StoreStats> stats();
+
+protected:
+  explicit TraceReader(std::unique_ptr<detail::Connection> connection);
+  std::unique_ptr<detail::Connection> connection_;
+};
+
+// The store's one writer: opens (creating and migrating) the file, writes kept traces in
+// batches, enforces retention. Also reads, like a TraceReader.
+// Threading: the store writer thread only (daemon/store); it has no thread of its own.
+class TraceStore : public TraceReader {
+public:
+  // Creates the directory and the file when missing; WAL mode, synchronous=NORMAL, a busy
+  // timeout; migrates an older schema. Fails on a file that is not a stitch store or is newer.
+  static StoreResult<std::unique_ptr<TraceStore>> open(const StoreConfig& config);
+  ~TraceStore() override;
+
+  // Writes `traces` in one transaction (all or nothing). A trace id already stored (late
+  // records kept after the first write, or the same trace kept twice) is merged: its records
+  // are appended and its summary widened, never replaced. `now` becomes kept_at of new traces.
+  StoreResult<WriteStats> write(std::span<const DecidedTracePtr> traces, TimestampNs now);
+
+  // Deletes traces kept before now - max_age, then the oldest while the pages in use exceed
+  // max_size_bytes (down to 90% of it, so that it does not run on every write). Deleted ids are
+  // remembered as expired. At most `max_deletes` traces go per call, each batch of them in its
+  // own transaction; `complete` says whether more remain.
+  StoreResult<RetentionStats> enforceRetention(TimestampNs now,
+                                               std::uint64_t max_deletes = 100'000);
+
+  std::uint64_t traceCount() const noexcept;  // kept in memory, exact
+  const StoreConfig& config() const noexcept { return config_; }
+
+private:
+  struct Writer;
+  TraceStore(const StoreConfig& config,
+             std::unique_ptr<detail::Connection> connection,
+             std::unique_ptr<Writer> writer);
+
+  StoreResult<std::uint64_t> deleteOldest(std::uint64_t count,
+                                          TimestampNs older_than,
+                                          ExpiryReason reason,
+                                          TimestampNs now);
+  StoreResult<bool> pruneNames();
+
+  StoreConfig config_;
+  std::unique_ptr<Writer> writer_;
+};
+
+}  // namespace stitch::store
