@@ -22,14 +22,22 @@ struct Connection {
   std::string path;
   sqlite::Database db;
   RecordCodec codec;
-  sqlite::Statement get_trace;
-  sqlite::Statement get_expired;
+  sqlite::Statement find_rows;  // rows (live or deleted) whose trace id matches
+  sqlite::Statement get_row;
+  sqlite::Statement get_parts;
+  sqlite::Statement get_chunk;
+  sqlite::Statement retention_for;
   sqlite::Statement list_services;
   sqlite::Statement list_operations;
   sqlite::Statement service_id;
   sqlite::Statement operation_ids;
   sqlite::Statement service_operation_id;
   std::map<std::string, sqlite::Statement, std::less<>> searches;  // by SQL text
+
+  // The last chunk decompressed. Chunks never change once written and their ids only grow
+  // while the process lives, so the bytes stay valid across calls.
+  std::int64_t chunk_id = -1;
+  std::string chunk;
 
   explicit Connection(int compression_level) : codec(compression_level) {}
 };
@@ -44,19 +52,22 @@ using sqlite::Statement;
 
 constexpr int kBusyTimeoutMs = 5000;
 constexpr char kServiceSeparator = '\n';
-constexpr std::uint64_t kRetentionBatch = 2000;  // deletes per transaction
+constexpr std::uint64_t kRetentionBatch = 5000;  // deletes per transaction
 constexpr std::int64_t kSeverityError = 17;      // OpenTelemetry SeverityNumber ERROR
+// Ids the writer remembers having written, so that late records find their trace without a
+// disk lookup. A late batch for an older trace becomes a second row that reads merge.
+constexpr std::size_t kRecentIds = std::size_t{1} << 18;
 
 // Schema migrations, applied in order: entry i takes a file from version i to i + 1. Never
 // edit a released entry; append one.
 constexpr const char* kMigrations[] = {
-    // 0 -> 1: traces with their indexed summary, records apart so that scans stay small.
+    // 0 -> 1
     R"sql(
 CREATE TABLE schema_version (version INTEGER NOT NULL);
 INSERT INTO schema_version (version) VALUES (0);
 CREATE TABLE traces (
   id INTEGER PRIMARY KEY,
-  trace_id BLOB NOT NULL UNIQUE,
+  trace_id BLOB NOT NULL,
   start_ns INTEGER NOT NULL,
   duration_ns INTEGER NOT NULL,
   root_service TEXT NOT NULL,
@@ -71,17 +82,40 @@ CREATE TABLE traces (
   early INTEGER NOT NULL,
   kept_at_ns INTEGER NOT NULL,
   writes INTEGER NOT NULL,
+  chunk INTEGER NOT NULL,
+  chunk_offset INTEGER NOT NULL,
+  chunk_length INTEGER NOT NULL,
   service_ids BLOB NOT NULL,
   operation_ids BLOB NOT NULL
 );
 CREATE INDEX traces_by_start ON traces (start_ns);
 CREATE INDEX traces_with_error_by_start ON traces (start_ns) WHERE error = 1;
-CREATE TABLE trace_blobs (id INTEGER PRIMARY KEY, records BLOB NOT NULL);
-CREATE TABLE services (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE trace_keys (
+  generation INTEGER NOT NULL,
+  key INTEGER NOT NULL,
+  trace INTEGER NOT NULL,
+  id_hi INTEGER NOT NULL,
+  PRIMARY KEY (generation, key, trace)
+) WITHOUT ROWID;
+CREATE TABLE trace_parts (
+  trace INTEGER NOT NULL,
+  part INTEGER NOT NULL,
+  chunk INTEGER NOT NULL,
+  chunk_offset INTEGER NOT NULL,
+  chunk_length INTEGER NOT NULL,
+  PRIMARY KEY (trace, part)
+) WITHOUT ROWID;
+CREATE TABLE chunks (id INTEGER PRIMARY KEY, records BLOB NOT NULL);
+CREATE TABLE services (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  last_trace INTEGER NOT NULL
+);
 CREATE TABLE operations (
   id INTEGER PRIMARY KEY,
   service_id INTEGER NOT NULL,
   name TEXT NOT NULL,
+  last_trace INTEGER NOT NULL,
   UNIQUE (service_id, name)
 );
 CREATE INDEX operations_by_name ON operations (name);
@@ -91,15 +125,9 @@ CREATE TABLE trace_services (
   trace INTEGER NOT NULL,
   PRIMARY KEY (service_id, start_ns, trace)
 ) WITHOUT ROWID;
-CREATE TABLE trace_operations (
-  operation_id INTEGER NOT NULL,
-  start_ns INTEGER NOT NULL,
-  trace INTEGER NOT NULL,
-  PRIMARY KEY (operation_id, start_ns, trace)
-) WITHOUT ROWID;
-CREATE TABLE expired (
-  id INTEGER PRIMARY KEY,
-  trace_id BLOB NOT NULL UNIQUE,
+CREATE TABLE retention_log (
+  last_trace INTEGER PRIMARY KEY,
+  first_trace INTEGER NOT NULL,
   expired_at_ns INTEGER NOT NULL,
   reason INTEGER NOT NULL
 );
@@ -166,6 +194,10 @@ std::string_view viewOf(const std::array<char, 16>& bytes) noexcept {
   return {bytes.data(), bytes.size()};
 }
 
+std::int64_t generationOf(std::int64_t row) noexcept {
+  return row >> kGenerationShift;
+}
+
 std::string joinServices(const std::vector<std::string>& services) {
   std::string out;
   for (const auto& s : services) {
@@ -190,29 +222,67 @@ std::vector<std::string> splitServices(std::string_view joined) {
   return out;
 }
 
-// Row ids packed as little-endian int64s: which trace_services / trace_operations rows a trace
-// owns, so that deleting it removes exactly those.
+// Ids packed as unsigned LEB128 varints (names have small ids: a byte or two each): which
+// trace_services rows a trace owns, so that deleting it removes exactly those, and which
+// operations it has, for operation= searches.
 std::string packIds(const std::vector<std::int64_t>& ids) {
-  std::string out(ids.size() * 8, '\0');
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    const auto v = static_cast<std::uint64_t>(ids[i]);
-    for (int b = 0; b < 8; ++b) {
-      out[i * 8 + b] = static_cast<char>(v >> (8 * b));
-    }
+  std::string out;
+  for (const std::int64_t id : ids) {
+    auto v = static_cast<std::uint64_t>(id);
+    do {
+      const auto byte = static_cast<unsigned char>(v & 0x7f);
+      v >>= 7;
+      out.push_back(static_cast<char>(v != 0 ? byte | 0x80 : byte));
+    } while (v != 0);
   }
   return out;
 }
 
-std::vector<std::int64_t> unpackIds(std::string_view packed) {
-  std::vector<std::int64_t> ids(packed.size() / 8);
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    std::uint64_t v = 0;
-    for (int b = 0; b < 8; ++b) {
-      v |= static_cast<std::uint64_t>(static_cast<unsigned char>(packed[i * 8 + b])) << (8 * b);
+// Calls `f(id)` for each id; stops early (returning true) when f returns true.
+template <class F>
+bool forEachId(std::string_view packed, F&& f) {
+  std::uint64_t v = 0;
+  int shift = 0;
+  for (const char c : packed) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (shift < 64) {
+      v |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
     }
-    ids[i] = static_cast<std::int64_t>(v);
+    shift += 7;
+    if ((byte & 0x80) == 0) {
+      if (f(static_cast<std::int64_t>(v))) {
+        return true;
+      }
+      v = 0;
+      shift = 0;
+    }
   }
+  return false;
+}
+
+std::vector<std::int64_t> unpackIds(std::string_view packed) {
+  std::vector<std::int64_t> ids;
+  forEachId(packed, [&](std::int64_t id) {
+    ids.push_back(id);
+    return false;
+  });
   return ids;
+}
+
+// SQL: stitch_has_id(packed, id, ...): whether the packed ids hold any of the given ids.
+void hasIdFunction(sqlite3_context* context, int argc, sqlite3_value** argv) {
+  const void* blob = sqlite3_value_blob(argv[0]);
+  const int size = sqlite3_value_bytes(argv[0]);
+  const std::string_view packed(static_cast<const char*>(blob), blob == nullptr ? 0 : size);
+  const bool found = forEachId(packed, [&](std::int64_t id) {
+    for (int i = 1; i < argc; ++i) {
+      if (sqlite3_value_int64(argv[i]) == id) {
+        return true;
+      }
+    }
+    return false;
+  });
+  sqlite3_result_int(context, found ? 1 : 0);
 }
 
 void addUnique(std::vector<std::int64_t>& ids, std::int64_t id) {
@@ -247,7 +317,7 @@ bool recordIsError(const record::Record& r) noexcept {
   return r.status == record::Status::kError || r.severity_number >= kSeverityError;
 }
 
-// The time a record covers: a span's [start, end], a log event's instant.
+// The time a record covers starts at a span's start or at a log event's instant.
 TimestampNs recordStart(const record::Record& r) noexcept {
   return r.isSpan() ? r.start_ns : r.timestamp_ns;
 }
@@ -310,6 +380,37 @@ void mergeSummary(TraceSummary& summary,
   summary.span_count = std::max(summary.span_count, static_cast<std::uint32_t>(span_ids.size()));
 }
 
+// Combines the summaries of two rows of one trace (a late part written as a row of its own).
+void mergeRows(TraceRow& into, const TraceRow& other) {
+  TraceSummary& a = into.summary;
+  const TraceSummary& b = other.summary;
+  const TimestampNs end = std::max(a.start_ns + a.duration_ns, b.start_ns + b.duration_ns);
+  if (b.start_ns < a.start_ns && !b.root_service.empty()) {
+    a.root_service = b.root_service;
+    a.root_operation = b.root_operation;
+  }
+  a.start_ns = std::min(a.start_ns, b.start_ns);
+  a.duration_ns = end - a.start_ns;
+  for (const auto& s : b.services) {
+    if (std::find(a.services.begin(), a.services.end(), s) == a.services.end()) {
+      a.services.push_back(s);
+    }
+  }
+  std::sort(a.services.begin(), a.services.end());
+  a.error = a.error || b.error;
+  a.span_count = std::max(a.span_count, b.span_count);
+  a.record_count += b.record_count;
+  a.bytes += b.bytes;
+  into.writes += other.writes;
+}
+
+// Where a part of a trace's records lies: [offset, offset + length) of a chunk's bytes.
+struct Slice {
+  std::int64_t chunk = 0;
+  std::int64_t offset = 0;
+  std::int64_t length = 0;
+};
+
 StoreResult<int> readSchemaVersion(Connection& c) {
   Statement exists;
   int rc = exists.prepare(c.db.get(),
@@ -342,14 +443,23 @@ StoreResult<int> readSchemaVersion(Connection& c) {
 StoreResult<bool> prepareReadStatements(Connection& c) {
   struct Entry {
     Statement* statement;
-    const char* sql;
+    std::string sql;
   };
-  const std::string get_sql = std::string("SELECT ") + kRowColumns +
-                              ", b.records FROM traces t JOIN trace_blobs b ON b.id = t.id "
-                              "WHERE t.trace_id = ?1";
   const Entry entries[] = {
-      {&c.get_trace, get_sql.c_str()},
-      {&c.get_expired, "SELECT expired_at_ns, reason FROM expired WHERE trace_id = ?1"},
+      // One index probe per generation, newest rows last.
+      {&c.find_rows,
+       "WITH RECURSIVE g(n) AS (SELECT min(generation) FROM trace_keys UNION ALL "
+       "SELECT n + 1 FROM g WHERE n < (SELECT max(generation) FROM trace_keys)) "
+       "SELECT k.trace FROM g CROSS JOIN trace_keys k ON k.generation = g.n AND k.key = ?1 "
+       "WHERE k.id_hi = ?2 ORDER BY k.trace"},
+      {&c.get_row, std::string("SELECT ") + kRowColumns +
+                       ", t.chunk, t.chunk_offset, t.chunk_length FROM traces t WHERE t.id = ?1"},
+      {&c.get_parts,
+       "SELECT chunk, chunk_offset, chunk_length FROM trace_parts WHERE trace = ?1 ORDER BY part"},
+      {&c.get_chunk, "SELECT records FROM chunks WHERE id = ?1"},
+      {&c.retention_for,
+       "SELECT first_trace, expired_at_ns, reason FROM retention_log WHERE last_trace >= ?1 "
+       "ORDER BY last_trace LIMIT 1"},
       {&c.list_services, "SELECT name FROM services ORDER BY name"},
       {&c.list_operations,
        "SELECT o.name FROM operations o JOIN services s ON s.id = o.service_id "
@@ -377,12 +487,87 @@ StoreResult<std::unique_ptr<Connection>> openConnection(const std::string& path,
     return failure(StoreErrorCode::kOpen, path + ": " + c->db.errorMessage());
   }
   sqlite3_busy_timeout(c->db.get(), kBusyTimeoutMs);
+  sqlite3_create_function_v2(c->db.get(), "stitch_has_id", -1,
+                             SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+                             hasIdFunction, nullptr, nullptr, nullptr);
   if (read_only) {
     // query_only instead of SQLITE_OPEN_READONLY: a read-only connection to a WAL database
     // needs write access to the -shm file anyway, and this refuses writes just the same.
     c->db.exec("PRAGMA query_only = 1; PRAGMA cache_size = -16384; PRAGMA mmap_size = 268435456");
   }
   return c;
+}
+
+// Rows (live or deleted by retention, while remembered) whose trace id is `trace_id`.
+StoreResult<bool> findRows(Connection& c,
+                           const TraceId& trace_id,
+                           std::vector<std::int64_t>& rows) {
+  Statement& s = c.find_rows;
+  ResetGuard guard(s);
+  s.bind(1, static_cast<std::int64_t>(trace_id.lo)).bind(2, static_cast<std::int64_t>(trace_id.hi));
+  int rc = 0;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    rows.push_back(s.columnInt(0));
+  }
+  if (rc != SQLITE_DONE) {
+    return failure(c, rc, "looking up a trace id");
+  }
+  return true;
+}
+
+// Decompresses chunk `id` into c.chunk (unless it is there already).
+StoreResult<bool> loadChunk(Connection& c, std::int64_t id) {
+  if (c.chunk_id == id) {
+    return true;
+  }
+  Statement& s = c.get_chunk;
+  ResetGuard guard(s);
+  s.bind(1, id);
+  const int rc = s.step();
+  if (rc != SQLITE_ROW) {
+    return rc == SQLITE_DONE
+               ? failure(StoreErrorCode::kCorrupt, "chunk " + std::to_string(id) + " is missing")
+               : failure(c, rc, "reading a chunk");
+  }
+  c.chunk_id = -1;
+  CodecError error{};
+  if (!c.codec.decompress(s.columnBlob(0), c.chunk, error)) {
+    return failure(StoreErrorCode::kCorrupt,
+                   "chunk " + std::to_string(id) + " is " + std::string(codecErrorName(error)));
+  }
+  c.chunk_id = id;
+  return true;
+}
+
+StoreResult<bool> readSlice(Connection& c, const Slice& slice, record::RecordBatch& out) {
+  auto loaded = loadChunk(c, slice.chunk);
+  if (!loaded) {
+    return loaded;
+  }
+  if (slice.offset < 0 || slice.length < 0 ||
+      static_cast<std::uint64_t>(slice.offset + slice.length) > c.chunk.size() ||
+      !deserializeRecords(std::string_view(c.chunk).substr(static_cast<std::size_t>(slice.offset),
+                                                           static_cast<std::size_t>(slice.length)),
+                          out)) {
+    return failure(StoreErrorCode::kCorrupt,
+                   "chunk " + std::to_string(slice.chunk) + " does not hold the records it should");
+  }
+  return true;
+}
+
+// The later parts (late records) of the trace in row `row`, in write order.
+StoreResult<bool> readParts(Connection& c, std::int64_t row, std::vector<Slice>& parts) {
+  Statement& s = c.get_parts;
+  ResetGuard guard(s);
+  s.bind(1, row);
+  int rc = 0;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    parts.push_back(Slice{s.columnInt(0), s.columnInt(1), s.columnInt(2)});
+  }
+  if (rc != SQLITE_DONE) {
+    return failure(c, rc, "reading a trace's parts");
+  }
+  return true;
 }
 
 }  // namespace
@@ -446,52 +631,88 @@ StoreResult<std::unique_ptr<TraceReader>> TraceReader::open(const std::string& p
 
 StoreResult<std::optional<StoredTrace>> TraceReader::get(const TraceId& trace_id) {
   Connection& c = *connection_;
-  Statement& s = c.get_trace;
-  ResetGuard guard(s);
-  const auto key = idBytes(trace_id);
-  s.bindBlob(1, viewOf(key));
-  const int rc = s.step();
-  if (rc == SQLITE_DONE) {
-    return std::optional<StoredTrace>();
+  std::vector<std::int64_t> rows;
+  if (auto found = findRows(c, trace_id, rows); !found) {
+    return Unexpected(std::move(found).error());
   }
-  if (rc != SQLITE_ROW) {
-    return failure(c, rc, "reading a trace");
+  std::optional<StoredTrace> stored;
+  std::optional<TraceRow> merged;
+  std::vector<Slice> slices;
+  for (const std::int64_t row : rows) {
+    Statement& s = c.get_row;
+    ResetGuard guard(s);
+    s.bind(1, row);
+    const int rc = s.step();
+    if (rc == SQLITE_DONE) {
+      continue;  // deleted by retention; expired() tells when
+    }
+    if (rc != SQLITE_ROW) {
+      return failure(c, rc, "reading a trace");
+    }
+    TraceRow this_row = readRow(s);
+    if (this_row.trace_id != trace_id) {
+      continue;
+    }
+    slices.push_back(Slice{s.columnInt(kRowColumnCount), s.columnInt(kRowColumnCount + 1),
+                           s.columnInt(kRowColumnCount + 2)});
+    if (auto parts = readParts(c, row, slices); !parts) {
+      return Unexpected(std::move(parts).error());
+    }
+    if (merged) {
+      mergeRows(*merged, this_row);
+    } else {
+      merged = std::move(this_row);
+    }
   }
-  TraceRow row = readRow(s);
-  StoredTrace stored;
-  stored.trace_id = row.trace_id;
-  stored.summary = std::move(row.summary);
-  stored.decision = std::move(row.decision);
-  stored.kept_at_ns = row.kept_at_ns;
-  stored.writes = row.writes;
-  const std::string_view blob = s.columnBlob(kRowColumnCount);
-  stored.stored_bytes = blob.size();
-  CodecError error{};
-  if (!c.codec.decode(blob, stored.records, error)) {
-    return failure(StoreErrorCode::kCorrupt, "trace " + trace_id.hex() + ": stored records are " +
-                                                 std::string(codecErrorName(error)));
+  if (!merged) {
+    return stored;
   }
-  return std::optional<StoredTrace>(std::move(stored));
+  stored.emplace();
+  stored->trace_id = trace_id;
+  stored->summary = std::move(merged->summary);
+  stored->decision = std::move(merged->decision);
+  stored->kept_at_ns = merged->kept_at_ns;
+  stored->writes = merged->writes;
+  for (const Slice& slice : slices) {
+    auto read = readSlice(c, slice, stored->records);
+    if (!read) {
+      StoreError error = std::move(read).error();
+      error.message = "trace " + trace_id.hex() + ": " + error.message;
+      return Unexpected(std::move(error));
+    }
+    stored->serialized_bytes += static_cast<std::uint64_t>(slice.length);
+  }
+  return stored;
 }
 
 StoreResult<std::optional<ExpiredTrace>> TraceReader::expired(const TraceId& trace_id) {
   Connection& c = *connection_;
-  Statement& s = c.get_expired;
-  ResetGuard guard(s);
-  const auto key = idBytes(trace_id);
-  s.bindBlob(1, viewOf(key));
-  const int rc = s.step();
-  if (rc == SQLITE_DONE) {
-    return std::optional<ExpiredTrace>();
+  std::vector<std::int64_t> rows;
+  if (auto found = findRows(c, trace_id, rows); !found) {
+    return Unexpected(std::move(found).error());
   }
-  if (rc != SQLITE_ROW) {
-    return failure(c, rc, "reading expired ids");
+  // The newest deletion of a row of this trace that is still remembered.
+  for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
+    Statement& s = c.retention_for;
+    ResetGuard guard(s);
+    s.bind(1, *it);
+    const int rc = s.step();
+    if (rc == SQLITE_DONE) {
+      continue;
+    }
+    if (rc != SQLITE_ROW) {
+      return failure(c, rc, "reading expired ids");
+    }
+    if (s.columnInt(0) > *it) {
+      continue;  // not a deleted row: it is live (or its deletion is forgotten)
+    }
+    ExpiredTrace expired;
+    expired.expired_at_ns = s.columnInt(1);
+    expired.reason = s.columnInt(2) == static_cast<int>(ExpiryReason::kSize) ? ExpiryReason::kSize
+                                                                             : ExpiryReason::kAge;
+    return std::optional<ExpiredTrace>(expired);
   }
-  ExpiredTrace expired;
-  expired.expired_at_ns = s.columnInt(0);
-  expired.reason = s.columnInt(1) == static_cast<int>(ExpiryReason::kSize) ? ExpiryReason::kSize
-                                                                           : ExpiryReason::kAge;
-  return std::optional<ExpiredTrace>(expired);
+  return std::optional<ExpiredTrace>();
 }
 
 StoreResult<std::vector<TraceRow>> TraceReader::search(const SearchFilter& filter) {
@@ -536,27 +757,26 @@ StoreResult<std::vector<TraceRow>> TraceReader::search(const SearchFilter& filte
     }
   }
 
-  // ?1, ?2: start bounds; ?3: the service or operation id; ?4..: the remaining filters.
+  // ?1, ?2: start bounds; ?3: the service id; ?4..: the remaining filters. Operations are not
+  // indexed on their own (it would double the index rows written per trace): they filter the
+  // service's traces, or all traces when no service is given.
   std::string sql = std::string("SELECT ") + kRowColumns + " FROM ";
   std::string order;
-  if (operation_ids.size() == 1 || (operation_ids.empty() && service_id != 0)) {
-    const bool by_operation = !operation_ids.empty();
-    sql += by_operation ? "trace_operations s" : "trace_services s";
-    sql += " JOIN traces t ON t.id = s.trace WHERE s.start_ns BETWEEN ?1 AND ?2 AND ";
-    sql += by_operation ? "s.operation_id = ?3" : "s.service_id = ?3";
-    order = " ORDER BY s.start_ns DESC, s.trace DESC";
-  } else if (!operation_ids.empty()) {
+  if (service_id != 0) {
     sql +=
-        "traces t WHERE t.start_ns BETWEEN ?1 AND ?2 AND ?3 = ?3 AND t.id IN (SELECT trace FROM "
-        "trace_operations WHERE start_ns BETWEEN ?1 AND ?2 AND operation_id IN (";
-    for (std::size_t i = 0; i < operation_ids.size(); ++i) {
-      sql += (i == 0 ? "" : ",") + std::to_string(operation_ids[i]);
-    }
-    sql += "))";
-    order = " ORDER BY t.start_ns DESC, t.id DESC";
+        "trace_services s JOIN traces t ON t.id = s.trace WHERE s.start_ns BETWEEN ?1 AND ?2 "
+        "AND s.service_id = ?3";
+    order = " ORDER BY s.start_ns DESC, s.trace DESC";
   } else {
     sql += "traces t WHERE t.start_ns BETWEEN ?1 AND ?2 AND ?3 = ?3";
     order = " ORDER BY t.start_ns DESC, t.id DESC";
+  }
+  if (!operation_ids.empty()) {
+    sql += " AND stitch_has_id(t.operation_ids";
+    for (const std::int64_t id : operation_ids) {
+      sql += ", " + std::to_string(id);
+    }
+    sql += ")";
   }
   if (filter.min_duration_ns) {
     sql += " AND t.duration_ns >= ?4";
@@ -585,7 +805,7 @@ StoreResult<std::vector<TraceRow>> TraceReader::search(const SearchFilter& filte
   ResetGuard guard(s);
   s.bind(1, filter.start_min_ns.value_or(std::numeric_limits<std::int64_t>::min()));
   s.bind(2, filter.start_max_ns.value_or(std::numeric_limits<std::int64_t>::max()));
-  s.bind(3, operation_ids.size() == 1 ? operation_ids[0] : service_id);
+  s.bind(3, service_id);
   if (filter.min_duration_ns) {
     s.bind(4, *filter.min_duration_ns);
   }
@@ -598,7 +818,13 @@ StoreResult<std::vector<TraceRow>> TraceReader::search(const SearchFilter& filte
   s.bind(7, static_cast<std::int64_t>(filter.limit));
   int rc = 0;
   while ((rc = s.step()) == SQLITE_ROW) {
-    rows.push_back(readRow(s));
+    TraceRow row = readRow(s);
+    // A late part written as a row of its own (see kRecentIds) shows as one result.
+    const bool seen = std::any_of(rows.begin(), rows.end(),
+                                  [&](const TraceRow& r) { return r.trace_id == row.trace_id; });
+    if (!seen) {
+      rows.push_back(std::move(row));
+    }
   }
   if (rc != SQLITE_DONE) {
     return failure(c, rc, "searching");
@@ -644,7 +870,10 @@ StoreResult<StoreStats> TraceReader::stats() {
   stats.file_bytes = static_cast<std::uint64_t>(pages * page_size);
   stats.used_bytes = static_cast<std::uint64_t>((pages - free_pages) * page_size);
   stats.traces = static_cast<std::uint64_t>(c.db.queryInt("SELECT count(*) FROM traces"));
-  stats.expired_ids = static_cast<std::uint64_t>(c.db.queryInt("SELECT count(*) FROM expired"));
+  // Keys of rows below the oldest live row belong to deleted traces still remembered.
+  stats.expired_ids = static_cast<std::uint64_t>(
+      c.db.queryInt("SELECT count(*) FROM trace_keys WHERE trace < "
+                    "(SELECT coalesce(min(id), 9223372036854775807) FROM traces)"));
   stats.oldest_kept_at_ns = c.db.queryInt("SELECT kept_at_ns FROM traces ORDER BY id LIMIT 1");
   stats.newest_kept_at_ns = c.db.queryInt("SELECT kept_at_ns FROM traces ORDER BY id DESC LIMIT 1");
   std::error_code ec;
@@ -656,35 +885,145 @@ StoreResult<StoreStats> TraceReader::stats() {
 // ---------------------------------------------------------------------------------------------
 // TraceStore
 
+namespace {
+
+// The ids the writer wrote last, with their rows: a FIFO ring with an open-addressing index
+// (linear probing, twice as many slots as entries, backward-shift deletion). A flat table:
+// an unordered_map of this size costs a cache miss per node and showed in write profiles.
+class RecentIds {
+public:
+  explicit RecentIds(std::size_t capacity)
+      : ring_(capacity), slots_(capacity * 2, kEmpty), mask_(capacity * 2 - 1) {}
+
+  std::int64_t find(const TraceId& id) const {
+    for (std::size_t i = home(id);; i = (i + 1) & mask_) {
+      const std::uint32_t slot = slots_[i];
+      if (slot == kEmpty) {
+        return 0;
+      }
+      if (ring_[slot].id == id) {
+        return ring_[slot].row;
+      }
+    }
+  }
+  void add(const TraceId& id, std::int64_t row) {
+    if (const std::size_t existing = slotOf(id); existing != kNone) {
+      remove(slots_[existing]);  // the newer row wins
+    }
+    remove(next_);  // the oldest entry's place in the ring is reused
+    ring_[next_] = Entry{id, row, true};
+    std::size_t i = home(id);
+    while (slots_[i] != kEmpty) {
+      i = (i + 1) & mask_;
+    }
+    slots_[i] = static_cast<std::uint32_t>(next_);
+    ++size_;
+    next_ = (next_ + 1) % ring_.size();
+  }
+  void erase(const TraceId& id) {
+    if (const std::size_t i = slotOf(id); i != kNone) {
+      remove(slots_[i]);
+    }
+  }
+  void clear() {
+    std::fill(slots_.begin(), slots_.end(), kEmpty);
+    for (auto& e : ring_) {
+      e.live = false;
+    }
+    size_ = 0;
+    next_ = 0;
+  }
+
+private:
+  static constexpr std::uint32_t kEmpty = 0xffffffff;
+  static constexpr std::size_t kNone = ~std::size_t{0};
+  struct Entry {
+    TraceId id;
+    std::int64_t row = 0;
+    bool live = false;
+  };
+
+  std::size_t home(const TraceId& id) const { return tracecontext::TraceIdHash{}(id)&mask_; }
+  std::size_t slotOf(const TraceId& id) const {
+    for (std::size_t i = home(id);; i = (i + 1) & mask_) {
+      if (slots_[i] == kEmpty) {
+        return kNone;
+      }
+      if (ring_[slots_[i]].id == id) {
+        return i;
+      }
+    }
+  }
+  // Removes ring entry `position` from the index (no-op when it is not live).
+  void remove(std::size_t position) {
+    Entry& entry = ring_[position];
+    if (!entry.live) {
+      return;
+    }
+    entry.live = false;
+    --size_;
+    std::size_t i = home(entry.id);
+    while (slots_[i] != position) {
+      i = (i + 1) & mask_;
+    }
+    // Backward-shift deletion keeps every probe chain unbroken without tombstones.
+    for (std::size_t j = (i + 1) & mask_; slots_[j] != kEmpty; j = (j + 1) & mask_) {
+      const std::size_t h = home(ring_[slots_[j]].id);
+      const bool movable = i <= j ? (h <= i || h > j) : (h <= i && h > j);
+      if (movable) {
+        slots_[i] = slots_[j];
+        i = j;
+      }
+    }
+    slots_[i] = kEmpty;
+  }
+
+  std::vector<Entry> ring_;
+  std::vector<std::uint32_t> slots_;  // ring positions
+  std::size_t mask_;
+  std::size_t next_ = 0;
+  std::size_t size_ = 0;
+};
+
+}  // namespace
+
 struct TraceStore::Writer {
   Statement begin;
   Statement commit;
   Statement rollback;
   Statement insert_trace;
-  Statement insert_blob;
+  Statement insert_key;
+  Statement insert_part;
+  Statement insert_chunk;
   Statement insert_service;
   Statement insert_operation;
   Statement insert_trace_service;
-  Statement insert_trace_operation;
   Statement delete_trace_service;
-  Statement delete_trace_operation;
+  Statement touch_service;
+  Statement touch_operation;
   Statement select_for_merge;
   Statement update_trace;
-  Statement update_blob;
   Statement oldest;
-  Statement delete_trace;
-  Statement delete_blob;
-  Statement insert_expired;
-  Statement trim_expired;
+  Statement delete_traces;
+  Statement delete_parts;
+  Statement first_chunk;
+  Statement delete_chunks;
+  Statement log_retention;
+  Statement forget_keys;
+  Statement forget_retention;
 
   // Names already in `services` / `operations`, so that a write looks them up in memory.
   std::unordered_map<std::string, std::int64_t> service_ids;
-  std::unordered_map<std::string, std::int64_t> operation_ids;  // key: service id, '\0', name
+  std::unordered_map<std::string, std::int64_t> operation_ids;  // key: service id bytes, name
+  std::vector<std::int64_t> touched_services;                   // used by the open transaction
+  std::vector<std::int64_t> touched_operations;
+  RecentIds recent{kRecentIds};
+  std::vector<TraceId> added;  // ids added to `recent` by the open transaction
   std::uint64_t trace_count = 0;
+  std::int64_t next_chunk = 1;  // only grows while the process lives (see Connection::chunk)
 
-  std::string blob;  // scratch
-  std::string serialized;
-  std::string key;
+  std::unique_ptr<BatchEncoder> encoder;  // for write(span): made on first use
+  std::string key;                        // scratch
 };
 
 TraceStore::TraceStore(const StoreConfig& config,
@@ -727,13 +1066,32 @@ StoreResult<bool> loadNames(Connection& c,
     return failure(c, rc, "loading operations");
   }
   while ((rc = s.step()) == SQLITE_ROW) {
-    std::string key = std::to_string(s.columnInt(1));
-    key += '\0';
+    const std::int64_t service = s.columnInt(1);
+    std::string key(reinterpret_cast<const char*>(&service), sizeof service);
     key += s.columnText(2);
     operation_ids.emplace(std::move(key), s.columnInt(0));
   }
   if (rc != SQLITE_DONE) {
     return failure(c, rc, "loading operations");
+  }
+  return true;
+}
+
+StoreResult<bool> loadRecent(Connection& c, RecentIds& recent) {
+  recent.clear();
+  Statement s;
+  int rc = s.prepare(c.db.get(),
+                     "SELECT id, trace_id FROM (SELECT id, trace_id FROM traces ORDER BY id DESC "
+                     "LIMIT ?1) ORDER BY id");
+  if (rc != SQLITE_OK) {
+    return failure(c, rc, "loading recent ids");
+  }
+  s.bind(1, static_cast<std::int64_t>(kRecentIds));
+  while ((rc = s.step()) == SQLITE_ROW) {
+    recent.add(idFromBytes(s.columnBlob(1)), s.columnInt(0));
+  }
+  if (rc != SQLITE_DONE) {
+    return failure(c, rc, "loading recent ids");
   }
   return true;
 }
@@ -759,6 +1117,13 @@ StoreResult<bool> migrate(Connection& c, int from) {
     }
   }
   return true;
+}
+
+// Runs a statement that returns no rows (or whose rows are not wanted) and resets it.
+int run(Statement& s) {
+  const int rc = s.step();
+  s.reset();
+  return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
 }  // namespace
@@ -791,7 +1156,7 @@ StoreResult<std::unique_ptr<TraceStore>> TraceStore::open(const StoreConfig& con
   }
   if (*version == 0) {
     // Only possible on an empty file: incremental auto-vacuum must be chosen before any table
-    // exists. 8 KiB pages hold a typical trace's compressed records without overflow pages.
+    // exists. 8 KiB pages: fewer page headers and B-tree levels for ~64 KiB chunks.
     c->db.exec("PRAGMA page_size = 8192; PRAGMA auto_vacuum = INCREMENTAL");
   }
   // WAL: readers never block the writer nor it them. synchronous=NORMAL: a commit is durable
@@ -801,7 +1166,7 @@ StoreResult<std::unique_ptr<TraceStore>> TraceStore::open(const StoreConfig& con
   }
   c->db.exec(
       "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; "
-      "PRAGMA wal_autocheckpoint = 4096; PRAGMA journal_size_limit = 67108864; "
+      "PRAGMA wal_autocheckpoint = 8192; PRAGMA journal_size_limit = 134217728; "
       "PRAGMA temp_store = MEMORY");
   auto migrated = migrate(*c, *version);
   if (!migrated) {
@@ -824,38 +1189,42 @@ StoreResult<std::unique_ptr<TraceStore>> TraceStore::open(const StoreConfig& con
       {&w->insert_trace,
        "INSERT INTO traces (trace_id, start_ns, duration_ns, root_service, root_operation, "
        "services, error, span_count, record_count, bytes, policy, decided_at_ns, early, "
-       "kept_at_ns, writes, service_ids, operation_ids) VALUES "
-       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1, ?15, ?16) "
-       "ON CONFLICT (trace_id) DO NOTHING"},
-      {&w->insert_blob, "INSERT INTO trace_blobs (id, records) VALUES (?1, ?2)"},
-      {&w->insert_service, "INSERT INTO services (name) VALUES (?1)"},
-      {&w->insert_operation, "INSERT INTO operations (service_id, name) VALUES (?1, ?2)"},
+       "kept_at_ns, writes, chunk, chunk_offset, chunk_length, service_ids, operation_ids) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1, ?15, ?16, ?17, "
+       "?18, ?19)"},
+      {&w->insert_key,
+       "INSERT OR IGNORE INTO trace_keys (generation, key, trace, id_hi) VALUES (?1, ?2, ?3, ?4)"},
+      {&w->insert_part,
+       "INSERT INTO trace_parts (trace, part, chunk, chunk_offset, chunk_length) "
+       "VALUES (?1, ?2, ?3, ?4, ?5)"},
+      {&w->insert_chunk, "INSERT INTO chunks (id, records) VALUES (?1, ?2)"},
+      {&w->insert_service, "INSERT INTO services (name, last_trace) VALUES (?1, 0)"},
+      {&w->insert_operation,
+       "INSERT INTO operations (service_id, name, last_trace) VALUES (?1, ?2, 0)"},
+      {&w->touch_service, "UPDATE services SET last_trace = ?2 WHERE id = ?1"},
+      {&w->touch_operation, "UPDATE operations SET last_trace = ?2 WHERE id = ?1"},
       {&w->insert_trace_service,
        "INSERT OR IGNORE INTO trace_services (service_id, start_ns, trace) VALUES (?1, ?2, ?3)"},
-      {&w->insert_trace_operation,
-       "INSERT OR IGNORE INTO trace_operations (operation_id, start_ns, trace) "
-       "VALUES (?1, ?2, ?3)"},
       {&w->delete_trace_service,
        "DELETE FROM trace_services WHERE service_id = ?1 AND start_ns = ?2 AND trace = ?3"},
-      {&w->delete_trace_operation,
-       "DELETE FROM trace_operations WHERE operation_id = ?1 AND start_ns = ?2 AND trace = ?3"},
       {&w->select_for_merge,
-       "SELECT t.id, t.start_ns, t.duration_ns, t.root_service, t.root_operation, t.services, "
-       "t.error, t.span_count, t.record_count, t.bytes, t.service_ids, t.operation_ids, "
-       "b.records FROM traces t JOIN trace_blobs b ON b.id = t.id WHERE t.trace_id = ?1"},
+       "SELECT trace_id, start_ns, duration_ns, root_service, root_operation, services, error, "
+       "span_count, record_count, bytes, service_ids, operation_ids, chunk, chunk_offset, "
+       "chunk_length, writes FROM traces WHERE id = ?1"},
       {&w->update_trace,
        "UPDATE traces SET start_ns = ?2, duration_ns = ?3, root_service = ?4, "
        "root_operation = ?5, services = ?6, error = ?7, span_count = ?8, record_count = ?9, "
        "bytes = ?10, writes = writes + 1, service_ids = ?11, operation_ids = ?12 WHERE id = ?1"},
-      {&w->update_blob, "UPDATE trace_blobs SET records = ?2 WHERE id = ?1"},
-      {&w->oldest,
-       "SELECT id, trace_id, start_ns, kept_at_ns, service_ids, operation_ids FROM traces "
-       "ORDER BY id LIMIT ?1"},
-      {&w->delete_trace, "DELETE FROM traces WHERE id = ?1"},
-      {&w->delete_blob, "DELETE FROM trace_blobs WHERE id = ?1"},
-      {&w->insert_expired,
-       "INSERT OR REPLACE INTO expired (trace_id, expired_at_ns, reason) VALUES (?1, ?2, ?3)"},
-      {&w->trim_expired, "DELETE FROM expired WHERE id <= (SELECT max(id) FROM expired) - ?1"},
+      {&w->oldest, "SELECT id, start_ns, kept_at_ns, service_ids FROM traces ORDER BY id LIMIT ?1"},
+      {&w->delete_traces, "DELETE FROM traces WHERE id <= ?1"},
+      {&w->delete_parts, "DELETE FROM trace_parts WHERE trace <= ?1"},
+      {&w->first_chunk, "SELECT chunk FROM traces ORDER BY id LIMIT 1"},
+      {&w->delete_chunks, "DELETE FROM chunks WHERE id < ?1"},
+      {&w->log_retention,
+       "INSERT OR REPLACE INTO retention_log (last_trace, first_trace, expired_at_ns, reason) "
+       "VALUES (?1, ?2, ?3, ?4)"},
+      {&w->forget_keys, "DELETE FROM trace_keys WHERE generation < ?1"},
+      {&w->forget_retention, "DELETE FROM retention_log WHERE last_trace < ?1"},
   };
   for (const auto& e : entries) {
     const int rc = e.statement->prepare(c->db.get(), e.sql);
@@ -863,31 +1232,121 @@ StoreResult<std::unique_ptr<TraceStore>> TraceStore::open(const StoreConfig& con
       return failure(*c, rc, "preparing the writer's statements");
     }
   }
-  auto names = loadNames(*c, w->service_ids, w->operation_ids);
-  if (!names) {
+  if (auto names = loadNames(*c, w->service_ids, w->operation_ids); !names) {
     return Unexpected(std::move(names).error());
   }
+  if (auto recent = loadRecent(*c, w->recent); !recent) {
+    return Unexpected(std::move(recent).error());
+  }
   w->trace_count = static_cast<std::uint64_t>(c->db.queryInt("SELECT count(*) FROM traces"));
+  w->next_chunk = 1 + std::max({c->db.queryInt("SELECT max(id) FROM chunks"),
+                                c->db.queryInt("SELECT max(chunk) FROM traces"),
+                                c->db.queryInt("SELECT max(chunk) FROM trace_parts")});
   return std::unique_ptr<TraceStore>(new TraceStore(config, std::move(c), std::move(w)));
 }
 
-namespace {
-
-// Runs `step` on a statement that returns no rows; SQLITE_DONE becomes SQLITE_OK.
-int run(Statement& s) {
-  const int rc = s.step();
-  s.reset();
-  return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+void TraceStore::forgetWriteState() {
+  // A rolled-back transaction: names and ids it added are not in the file.
+  Writer& w = *writer_;
+  (void)loadNames(*connection_, w.service_ids, w.operation_ids);
+  for (const TraceId& id : w.added) {
+    w.recent.erase(id);
+  }
+  w.added.clear();
+  connection_->chunk_id = -1;
 }
 
-}  // namespace
+// ---------------------------------------------------------------------------------------------
+// BatchEncoder
+
+struct BatchEncoder::State {
+  explicit State(int level) : codec(level) {}
+  RecordCodec codec;
+  std::string chunk;
+};
+
+BatchEncoder::BatchEncoder(int compression_level)
+    : state_(std::make_unique<State>(compression_level)) {}
+
+BatchEncoder::~BatchEncoder() = default;
+
+bool BatchEncoder::prepare(std::span<const DecidedTracePtr> traces, PreparedBatch& batch) {
+  batch.items.clear();
+  batch.chunks.clear();
+  batch.serialized_bytes = 0;
+  batch.skipped = 0;
+  batch.items.reserve(traces.size());
+  std::string& chunk = state_->chunk;
+  chunk.clear();
+  chunk.reserve(2 * kChunkBytes);  // a chunk closes past kChunkBytes: rarely regrows
+  auto flush = [&]() -> bool {
+    if (chunk.empty()) {
+      return true;
+    }
+    batch.serialized_bytes += chunk.size();
+    batch.chunks.emplace_back();
+    const bool ok = state_->codec.encodeSerialized(chunk, batch.chunks.back());
+    chunk.clear();
+    return ok;
+  };
+  for (const DecidedTracePtr& t : traces) {
+    if (!t || t->records.empty()) {
+      ++batch.skipped;
+      continue;
+    }
+    PreparedBatch::Item& item = batch.items.emplace_back();
+    item.trace = t;
+    if (t->summary.record_count == 0) {
+      // A trace handed over without a summary is summarized from its records.
+      mergeSummary(item.summary, {}, t->records);
+    } else {
+      item.summary = t->summary;
+    }
+    item.chunk = static_cast<std::uint32_t>(batch.chunks.size());
+    item.offset = static_cast<std::uint32_t>(chunk.size());
+    for (const auto& r : t->records) {
+      r->serialize(chunk);
+    }
+    item.length = static_cast<std::uint32_t>(chunk.size() - item.offset);
+    for (const auto& service : item.summary.services) {
+      item.names.emplace_back(service, std::string_view());
+    }
+    for (const auto& r : t->records) {
+      const std::pair<std::string_view, std::string_view> name{r->serviceName(),
+                                                               r->operationName()};
+      if (!name.first.empty() &&
+          std::find(item.names.begin(), item.names.end(), name) == item.names.end()) {
+        item.names.push_back(name);
+      }
+    }
+    if (chunk.size() >= kChunkBytes && !flush()) {
+      return false;
+    }
+  }
+  return flush();
+}
+
+// ---------------------------------------------------------------------------------------------
+// TraceStore::write
 
 StoreResult<WriteStats> TraceStore::write(std::span<const DecidedTracePtr> traces,
                                           TimestampNs now) {
+  if (!writer_->encoder) {
+    writer_->encoder = std::make_unique<BatchEncoder>(config_.compression_level);
+  }
+  PreparedBatch batch;
+  if (!writer_->encoder->prepare(traces, batch)) {
+    return failure(StoreErrorCode::kIo, "compressing traces: out of memory");
+  }
+  return write(std::move(batch), now);
+}
+
+StoreResult<WriteStats> TraceStore::write(PreparedBatch&& batch, TimestampNs now) {
   Connection& c = *connection_;
   Writer& w = *writer_;
   WriteStats stats;
-  if (traces.empty()) {
+  stats.skipped = batch.skipped;
+  if (batch.items.empty()) {
     return stats;
   }
   int rc = run(w.begin);
@@ -895,8 +1354,22 @@ StoreResult<WriteStats> TraceStore::write(std::span<const DecidedTracePtr> trace
     return failure(c, rc, "starting a write");
   }
   std::uint64_t inserted = 0;
+  w.added.clear();
+  w.touched_services.clear();
+  w.touched_operations.clear();
 
-  // Ids of `name` in services, inserting it when new (inside this transaction).
+  // The chunks first: a late part later in the batch may need the records of a trace earlier
+  // in it, and reads them back like any stored trace.
+  const std::int64_t first_chunk = w.next_chunk;
+  w.next_chunk += static_cast<std::int64_t>(batch.chunks.size());
+  for (std::size_t i = 0; i < batch.chunks.size() && rc == SQLITE_OK; ++i) {
+    w.insert_chunk.bind(1, first_chunk + static_cast<std::int64_t>(i)).bindBlob(2, batch.chunks[i]);
+    rc = run(w.insert_chunk);
+    stats.stored_bytes += batch.chunks[i].size();
+  }
+  stats.serialized_bytes = batch.serialized_bytes;
+
+  // Id of service `name`, inserting it when new (inside this transaction).
   auto serviceId = [&](std::string_view name, std::int64_t& id) -> int {
     w.key.assign(name);
     if (auto found = w.service_ids.find(w.key); found != w.service_ids.end()) {
@@ -912,8 +1385,7 @@ StoreResult<WriteStats> TraceStore::write(std::span<const DecidedTracePtr> trace
     return result;
   };
   auto operationId = [&](std::int64_t service, std::string_view name, std::int64_t& id) -> int {
-    w.key = std::to_string(service);
-    w.key += '\0';
+    w.key.assign(reinterpret_cast<const char*>(&service), sizeof service);
     w.key += name;
     if (auto found = w.operation_ids.find(w.key); found != w.operation_ids.end()) {
       id = found->second;
@@ -927,27 +1399,11 @@ StoreResult<WriteStats> TraceStore::write(std::span<const DecidedTracePtr> trace
     }
     return result;
   };
-  // The service and operation ids a trace's records name (deduplicated).
+  // The service and operation ids of a trace (deduplicated), added to what they hold.
   std::vector<std::int64_t> service_ids;
   std::vector<std::int64_t> operation_ids;
-  auto collectIds = [&](const trace::DecidedTrace& t) -> int {
-    for (const auto& name : t.summary.services) {
-      std::int64_t id = 0;
-      if (const int result = serviceId(name, id); result != SQLITE_OK) {
-        return result;
-      }
-      addUnique(service_ids, id);
-    }
-    std::string_view last_service;
-    std::string_view last_operation;
-    for (const auto& r : t.records) {
-      const std::string_view service = r->serviceName();
-      const std::string_view operation = r->operationName();
-      if (service.empty() || (service == last_service && operation == last_operation)) {
-        continue;
-      }
-      last_service = service;
-      last_operation = operation;
+  auto collectIds = [&](const PreparedBatch::Item& item) -> int {
+    for (const auto& [service, operation] : item.names) {
       std::int64_t sid = 0;
       if (const int result = serviceId(service, sid); result != SQLITE_OK) {
         return result;
@@ -963,32 +1419,49 @@ StoreResult<WriteStats> TraceStore::write(std::span<const DecidedTracePtr> trace
     }
     return SQLITE_OK;
   };
+  std::int64_t last_row = 0;  // the newest row this transaction wrote to
   auto insertIndexRows = [&](std::int64_t row, TimestampNs start) -> int {
+    last_row = std::max(last_row, row);
     for (const std::int64_t id : service_ids) {
       w.insert_trace_service.bind(1, id).bind(2, start).bind(3, row);
       if (const int result = run(w.insert_trace_service); result != SQLITE_OK) {
         return result;
       }
+      addUnique(w.touched_services, id);
     }
     for (const std::int64_t id : operation_ids) {
-      w.insert_trace_operation.bind(1, id).bind(2, start).bind(3, row);
-      if (const int result = run(w.insert_trace_operation); result != SQLITE_OK) {
+      addUnique(w.touched_operations, id);
+    }
+    return SQLITE_OK;
+  };
+  // Names used by this transaction live at least as long as its newest row (pruneNames).
+  auto touchNames = [&]() -> int {
+    for (const std::int64_t id : w.touched_services) {
+      w.touch_service.bind(1, id).bind(2, last_row);
+      if (const int result = run(w.touch_service); result != SQLITE_OK) {
+        return result;
+      }
+    }
+    for (const std::int64_t id : w.touched_operations) {
+      w.touch_operation.bind(1, id).bind(2, last_row);
+      if (const int result = run(w.touch_operation); result != SQLITE_OK) {
         return result;
       }
     }
     return SQLITE_OK;
   };
 
-  // Appends the records of `t` to the stored trace with the same id.
-  auto merge = [&](const trace::DecidedTrace& t, std::string_view key) -> int {
+  // Appends an item's records to the stored trace in row `row` as its next part. SQLITE_DONE:
+  // the row is gone (retention); SQLITE_CORRUPT: its stored records do not decode.
+  auto merge = [&](const PreparedBatch::Item& item, std::int64_t row) -> int {
+    const trace::DecidedTrace& t = *item.trace;
     Statement& s = w.select_for_merge;
-    s.bindBlob(1, key);
+    s.bind(1, row);
     int result = s.step();
-    if (result != SQLITE_ROW) {
+    if (result != SQLITE_ROW || idFromBytes(s.columnBlob(0)) != t.trace_id) {
       s.reset();
-      return result == SQLITE_DONE ? SQLITE_INTERNAL : result;
+      return result == SQLITE_ROW ? SQLITE_DONE : result;
     }
-    const std::int64_t row = s.columnInt(0);
     TraceSummary summary;
     summary.start_ns = s.columnInt(1);
     summary.duration_ns = s.columnInt(2);
@@ -1001,38 +1474,46 @@ StoreResult<WriteStats> TraceStore::write(std::span<const DecidedTracePtr> trace
     summary.bytes = static_cast<std::uint64_t>(s.columnInt(9));
     const std::vector<std::int64_t> old_services = unpackIds(s.columnBlob(10));
     const std::vector<std::int64_t> old_operations = unpackIds(s.columnBlob(11));
-    CodecError codec_error{};
-    const bool decoded = c.codec.decompress(s.columnBlob(12), w.serialized, codec_error);
+    std::vector<Slice> slices{Slice{s.columnInt(12), s.columnInt(13), s.columnInt(14)}};
+    const std::int64_t writes = s.columnInt(15);
     s.reset();
-    record::RecordBatch stored;
-    if (!decoded || !deserializeRecords(w.serialized, stored)) {
-      return SQLITE_CORRUPT;  // the caller skips this trace and keeps the stored one as it is
+    if (!readParts(c, row, slices)) {
+      return SQLITE_IOERR;
     }
-    for (const auto& r : t.records) {
-      r->serialize(w.serialized);
+    record::RecordBatch stored;
+    for (const Slice& slice : slices) {
+      if (!readSlice(c, slice, stored)) {
+        return SQLITE_CORRUPT;  // the caller skips this part and keeps the stored trace as is
+      }
     }
     const TimestampNs old_start = summary.start_ns;
     mergeSummary(summary, stored, t.records);
-    if (!c.codec.encodeSerialized(w.serialized, w.blob)) {
-      return SQLITE_NOMEM;
-    }
 
+    w.insert_part.bind(1, row)
+        .bind(2, writes)
+        .bind(3, first_chunk + item.chunk)
+        .bind(4, item.offset)
+        .bind(5, item.length);
+    if ((result = run(w.insert_part)) != SQLITE_OK) {
+      return result;
+    }
     for (const std::int64_t id : old_services) {
       w.delete_trace_service.bind(1, id).bind(2, old_start).bind(3, row);
       if ((result = run(w.delete_trace_service)) != SQLITE_OK) {
         return result;
       }
     }
-    for (const std::int64_t id : old_operations) {
-      w.delete_trace_operation.bind(1, id).bind(2, old_start).bind(3, row);
-      if ((result = run(w.delete_trace_operation)) != SQLITE_OK) {
-        return result;
-      }
-    }
     service_ids = old_services;
     operation_ids = old_operations;
-    if ((result = collectIds(t)) != SQLITE_OK) {
+    if ((result = collectIds(item)) != SQLITE_OK) {
       return result;
+    }
+    for (const auto& name : summary.services) {  // the merged summary may name more
+      std::int64_t sid = 0;
+      if ((result = serviceId(name, sid)) != SQLITE_OK) {
+        return result;
+      }
+      addUnique(service_ids, sid);
     }
     if ((result = insertIndexRows(row, summary.start_ns)) != SQLITE_OK) {
       return result;
@@ -1052,33 +1533,47 @@ StoreResult<WriteStats> TraceStore::write(std::span<const DecidedTracePtr> trace
         .bind(10, static_cast<std::int64_t>(summary.bytes))
         .bindBlob(11, packed_services)
         .bindBlob(12, packed_operations);
-    if ((result = run(w.update_trace)) != SQLITE_OK) {
-      return result;
-    }
-    w.update_blob.bind(1, row).bindBlob(2, w.blob);
-    return run(w.update_blob);
+    return run(w.update_trace);
   };
 
-  for (const DecidedTracePtr& t : traces) {
-    if (!t || t->records.empty()) {
-      ++stats.skipped;
-      continue;
-    }
-    const auto key = idBytes(t->trace_id);
-    service_ids.clear();
-    operation_ids.clear();
-    if ((rc = collectIds(*t)) != SQLITE_OK) {
+  std::string services;
+  std::string packed_services;
+  std::string packed_operations;
+  for (const PreparedBatch::Item& item : batch.items) {
+    if (rc != SQLITE_OK) {
       break;
     }
-    // A trace handed over without a summary (record_count 0) is summarized from its records.
-    TraceSummary computed;
-    if (t->summary.record_count == 0) {
-      mergeSummary(computed, {}, t->records);
+    const trace::DecidedTrace& t = *item.trace;
+    service_ids.clear();
+    operation_ids.clear();
+    if (const std::int64_t row = w.recent.find(t.trace_id); row != 0) {
+      rc = merge(item, row);
+      if (rc == SQLITE_OK) {
+        ++stats.merged;
+        stats.records += t.records.size();
+        continue;
+      }
+      if (rc == SQLITE_CORRUPT) {
+        ++stats.skipped;
+        rc = SQLITE_OK;
+        continue;
+      }
+      if (rc != SQLITE_DONE) {
+        break;
+      }
+      rc = SQLITE_OK;  // the stored trace is gone: write this part as a trace of its own
+      service_ids.clear();
+      operation_ids.clear();
     }
-    const TraceSummary& summary = t->summary.record_count == 0 ? computed : t->summary;
-    const std::string services = joinServices(summary.services);
-    const std::string packed_services = packIds(service_ids);
-    const std::string packed_operations = packIds(operation_ids);
+
+    const TraceSummary& summary = item.summary;
+    if ((rc = collectIds(item)) != SQLITE_OK) {
+      break;
+    }
+    const auto key = idBytes(t.trace_id);
+    services = joinServices(summary.services);
+    packed_services = packIds(service_ids);
+    packed_operations = packIds(operation_ids);
     w.insert_trace.bindBlob(1, viewOf(key))
         .bind(2, summary.start_ns)
         .bind(3, summary.duration_ns)
@@ -1087,48 +1582,39 @@ StoreResult<WriteStats> TraceStore::write(std::span<const DecidedTracePtr> trace
         .bindText(6, services)
         .bind(7, summary.error ? 1 : 0)
         .bind(8, summary.span_count)
-        .bind(9, static_cast<std::int64_t>(t->records.size()))
+        .bind(9, static_cast<std::int64_t>(t.records.size()))
         .bind(10, static_cast<std::int64_t>(summary.bytes))
-        .bindText(11, t->decision.policy)
-        .bind(12, t->decision.decided_at_ns)
-        .bind(13, t->decision.early ? 1 : 0)
+        .bindText(11, t.decision.policy)
+        .bind(12, t.decision.decided_at_ns)
+        .bind(13, t.decision.early ? 1 : 0)
         .bind(14, now)
-        .bindBlob(15, packed_services)
-        .bindBlob(16, packed_operations);
+        .bind(15, first_chunk + item.chunk)
+        .bind(16, item.offset)
+        .bind(17, item.length)
+        .bindBlob(18, packed_services)
+        .bindBlob(19, packed_operations);
     if ((rc = run(w.insert_trace)) != SQLITE_OK) {
       break;
     }
-    if (c.db.changes() == 0) {
-      rc = merge(*t, viewOf(key));
-      if (rc == SQLITE_CORRUPT) {
-        ++stats.skipped;
-        rc = SQLITE_OK;
-        continue;
-      }
-      if (rc != SQLITE_OK) {
-        break;
-      }
-      ++stats.merged;
-      stats.records += t->records.size();
-      stats.stored_bytes += w.blob.size();
-      continue;
-    }
     const std::int64_t row = c.db.lastInsertRowid();
-    if (!c.codec.encode(t->records, w.blob)) {
-      rc = SQLITE_NOMEM;
-      break;
-    }
-    w.insert_blob.bind(1, row).bindBlob(2, w.blob);
-    if ((rc = run(w.insert_blob)) != SQLITE_OK) {
+    w.insert_key.bind(1, generationOf(row))
+        .bind(2, static_cast<std::int64_t>(t.trace_id.lo))
+        .bind(3, row)
+        .bind(4, static_cast<std::int64_t>(t.trace_id.hi));
+    if ((rc = run(w.insert_key)) != SQLITE_OK) {
       break;
     }
     if ((rc = insertIndexRows(row, summary.start_ns)) != SQLITE_OK) {
       break;
     }
+    w.recent.add(t.trace_id, row);
+    w.added.push_back(t.trace_id);
     ++stats.inserted;
     ++inserted;
-    stats.records += t->records.size();
-    stats.stored_bytes += w.blob.size();
+    stats.records += t.records.size();
+  }
+  if (rc == SQLITE_OK) {
+    rc = touchNames();
   }
   if (rc == SQLITE_OK) {
     rc = run(w.commit);
@@ -1136,10 +1622,10 @@ StoreResult<WriteStats> TraceStore::write(std::span<const DecidedTracePtr> trace
   if (rc != SQLITE_OK) {
     auto error = failure(c, rc, "writing traces");
     run(w.rollback);
-    // Names inserted by the rolled-back transaction are gone: reload what the file holds.
-    (void)loadNames(c, w.service_ids, w.operation_ids);
+    forgetWriteState();
     return error;
   }
+  w.added.clear();
   w.trace_count += inserted;
   return stats;
 }
@@ -1156,35 +1642,30 @@ StoreResult<std::uint64_t> TraceStore::deleteOldest(std::uint64_t count,
   }
   struct Victim {
     std::int64_t row;
-    std::array<char, 16> key;
     TimestampNs start;
     std::vector<std::int64_t> services;
-    std::vector<std::int64_t> operations;
   };
   std::vector<Victim> victims;
   {
     Statement& s = w.oldest;
+    ResetGuard guard(s);
     s.bind(1, static_cast<std::int64_t>(count));
     while ((rc = s.step()) == SQLITE_ROW) {
-      if (s.columnInt(3) >= older_than) {
+      if (s.columnInt(2) >= older_than) {
         rc = SQLITE_DONE;  // kept_at grows with the row id: everything after is younger
         break;
       }
-      Victim v;
-      v.row = s.columnInt(0);
-      const std::string_view key = s.columnBlob(1);
-      std::memcpy(v.key.data(), key.data(), std::min<std::size_t>(key.size(), 16));
-      v.start = s.columnInt(2);
-      v.services = unpackIds(s.columnBlob(4));
-      v.operations = unpackIds(s.columnBlob(5));
-      victims.push_back(std::move(v));
+      victims.push_back(Victim{s.columnInt(0), s.columnInt(1), unpackIds(s.columnBlob(3))});
     }
-    s.reset();
   }
   if (rc != SQLITE_DONE) {
     auto error = failure(c, rc, "retention");
     run(w.rollback);
     return error;
+  }
+  if (victims.empty()) {
+    run(w.rollback);
+    return std::uint64_t{0};
   }
   rc = SQLITE_OK;
   for (const Victim& v : victims) {
@@ -1194,32 +1675,55 @@ StoreResult<std::uint64_t> TraceStore::deleteOldest(std::uint64_t count,
         break;
       }
     }
-    for (const std::int64_t id : v.operations) {
-      if (rc != SQLITE_OK) {
-        break;
-      }
-      w.delete_trace_operation.bind(1, id).bind(2, v.start).bind(3, v.row);
-      rc = run(w.delete_trace_operation);
-    }
-    if (rc == SQLITE_OK) {
-      w.delete_trace.bind(1, v.row);
-      rc = run(w.delete_trace);
-    }
-    if (rc == SQLITE_OK) {
-      w.delete_blob.bind(1, v.row);
-      rc = run(w.delete_blob);
-    }
-    if (rc == SQLITE_OK && config_.expired_ids > 0) {
-      w.insert_expired.bindBlob(1, viewOf(v.key)).bind(2, now).bind(3, static_cast<int>(reason));
-      rc = run(w.insert_expired);
-    }
     if (rc != SQLITE_OK) {
       break;
     }
   }
-  if (rc == SQLITE_OK && config_.expired_ids > 0) {
-    w.trim_expired.bind(1, static_cast<std::int64_t>(config_.expired_ids));
-    rc = run(w.trim_expired);
+  const std::int64_t first = victims.front().row;
+  const std::int64_t last = victims.back().row;
+  if (rc == SQLITE_OK) {
+    w.delete_traces.bind(1, last);
+    rc = run(w.delete_traces);
+  }
+  if (rc == SQLITE_OK) {
+    w.delete_parts.bind(1, last);
+    rc = run(w.delete_parts);
+  }
+  if (rc == SQLITE_OK) {
+    // Chunks older than the oldest remaining trace's hold nothing alive (a late part is always
+    // in a chunk written after its trace's).
+    std::int64_t keep_from = w.next_chunk;
+    {
+      Statement& s = w.first_chunk;
+      ResetGuard guard(s);
+      rc = s.step();
+      if (rc == SQLITE_ROW) {
+        keep_from = s.columnInt(0);
+        rc = SQLITE_OK;
+      } else if (rc == SQLITE_DONE) {
+        rc = SQLITE_OK;
+      }
+    }
+    if (rc == SQLITE_OK) {
+      w.delete_chunks.bind(1, keep_from);
+      rc = run(w.delete_chunks);
+    }
+  }
+  // Remember the deletion, and forget the oldest ones beyond config.expired_ids: whole
+  // generations of keys, the retention_log rows no remaining key points into.
+  const auto remembered = static_cast<std::int64_t>(config_.expired_ids);
+  const std::int64_t forget_before = generationOf(std::max<std::int64_t>(0, last + 1 - remembered));
+  if (rc == SQLITE_OK && remembered > 0) {
+    w.log_retention.bind(1, last).bind(2, first).bind(3, now).bind(4, static_cast<int>(reason));
+    rc = run(w.log_retention);
+  }
+  if (rc == SQLITE_OK) {
+    w.forget_keys.bind(1, remembered > 0 ? forget_before : generationOf(last + 1));
+    rc = run(w.forget_keys);
+  }
+  if (rc == SQLITE_OK) {
+    w.forget_retention.bind(1, remembered > 0 ? forget_before << kGenerationShift : last + 1);
+    rc = run(w.forget_retention);
   }
   if (rc == SQLITE_OK) {
     rc = run(w.commit);
@@ -1237,13 +1741,13 @@ StoreResult<bool> TraceStore::pruneNames() {
   // Services and operations that no stored trace names any more disappear from the lists
   // (`/api/services` shows what can be found, not everything ever seen).
   Connection& c = *connection_;
+  // A name's last_trace is the newest row that used it; rows go oldest first.
   int rc = c.db.exec(
       "BEGIN IMMEDIATE;"
-      "DELETE FROM operations WHERE NOT EXISTS "
-      "(SELECT 1 FROM trace_operations WHERE operation_id = operations.id);"
-      "DELETE FROM services WHERE NOT EXISTS "
-      "(SELECT 1 FROM trace_services WHERE service_id = services.id) AND NOT EXISTS "
-      "(SELECT 1 FROM operations WHERE service_id = services.id);"
+      "DELETE FROM operations WHERE last_trace < "
+      "(SELECT coalesce(min(id), 9223372036854775807) FROM traces);"
+      "DELETE FROM services WHERE last_trace < "
+      "(SELECT coalesce(min(id), 9223372036854775807) FROM traces);"
       "COMMIT");
   if (rc != SQLITE_OK) {
     auto error = failure(c, rc, "pruning names");
@@ -1263,14 +1767,14 @@ StoreResult<RetentionStats> TraceStore::enforceRetention(TimestampNs now,
     const TimestampNs cutoff =
         now - std::chrono::duration_cast<std::chrono::nanoseconds>(config_.max_age).count();
     while (budget > 0) {
-      auto deleted =
-          deleteOldest(std::min(budget, kRetentionBatch), cutoff, ExpiryReason::kAge, now);
+      const std::uint64_t asked = std::min(budget, kRetentionBatch);
+      auto deleted = deleteOldest(asked, cutoff, ExpiryReason::kAge, now);
       if (!deleted) {
         return Unexpected(std::move(deleted).error());
       }
       stats.deleted_by_age += *deleted;
       budget -= *deleted;
-      if (*deleted < std::min(budget + *deleted, kRetentionBatch)) {
+      if (*deleted < asked) {
         break;  // nothing older remains
       }
     }
@@ -1314,11 +1818,10 @@ StoreResult<RetentionStats> TraceStore::enforceRetention(TimestampNs now,
       return Unexpected(std::move(pruned).error());
     }
     // Freed pages are reused by later writes. Give them back to the file system only when
-    // they are a large share of the file (after retention shrank the store for good).
+    // they are a large share of the file and the store shrank for good (age, not size).
     const std::int64_t pages = c.db.queryInt("PRAGMA page_count");
     const std::int64_t free_pages = c.db.queryInt("PRAGMA freelist_count");
-    if (free_pages > 0 && free_pages * 4 > pages &&
-        (config_.max_size_bytes == 0 || stats.deleted_by_age > 0)) {
+    if (free_pages > 0 && free_pages * 4 > pages && stats.deleted_by_size == 0) {
       c.db.exec("PRAGMA incremental_vacuum");
     }
   }

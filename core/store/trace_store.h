@@ -10,6 +10,7 @@
 
 #include "core/common/clock.h"
 #include "core/common/result.h"
+#include "core/store/record_codec.h"
 #include "core/store/store_config.h"
 #include "core/trace/trace.h"
 
@@ -22,6 +23,16 @@ using tracecontext::TraceId;
 
 // The schema this build writes; older files are migrated on open, newer ones refused.
 inline constexpr int kSchemaVersion = 1;
+
+// Records of consecutive traces are compressed together, up to this many serialized bytes per
+// chunk: similar log lines compress far better side by side than one trace at a time, and a
+// read decompresses one chunk (~50 us), not the whole batch.
+inline constexpr std::size_t kChunkBytes = 64 * 1024;
+
+// The trace-id index is partitioned by row id: 2^kGenerationShift traces per generation. Writes
+// insert into the newest generation only, so each commit dirties a bounded set of index pages
+// whatever the size of the store; a lookup probes every generation (~60 for 1M traces).
+inline constexpr int kGenerationShift = 14;
 
 enum class StoreErrorCode : std::uint8_t {
   kOpen,     // cannot create or open the file (path, permissions)
@@ -50,12 +61,12 @@ using StoreResult = Result<T, StoreError>;
 // from the records.
 struct StoredTrace {
   TraceId trace_id;
-  record::RecordBatch records;     // arrival order; records of later writes follow
-  TraceSummary summary;            // kept up to date when late records are merged
-  DecisionInfo decision;           // of the first write
-  TimestampNs kept_at_ns = 0;      // when the store first wrote the trace (retention age)
-  std::uint32_t writes = 1;        // 1 + the number of late-record batches merged into it
-  std::uint64_t stored_bytes = 0;  // compressed size of the records
+  record::RecordBatch records;         // arrival order; records of later writes follow
+  TraceSummary summary;                // kept up to date when late records are merged
+  DecisionInfo decision;               // of the first write
+  TimestampNs kept_at_ns = 0;          // when the store first wrote the trace (retention age)
+  std::uint32_t writes = 1;            // 1 + the number of late-record batches merged into it
+  std::uint64_t serialized_bytes = 0;  // its records' stored form, before compression
 };
 
 // One search result: the indexed columns only, no records.
@@ -93,7 +104,8 @@ struct WriteStats {
   std::uint32_t merged = 0;    // late records appended to a stored trace
   std::uint32_t skipped = 0;   // traces without records, or whose stored blob is corrupt
   std::uint64_t records = 0;
-  std::uint64_t stored_bytes = 0;  // compressed bytes written
+  std::uint64_t stored_bytes = 0;      // compressed bytes written (chunks)
+  std::uint64_t serialized_bytes = 0;  // the records' serialized bytes before compression
 };
 
 struct RetentionStats {
@@ -110,6 +122,41 @@ struct StoreStats {
   std::uint64_t expired_ids = 0;
   TimestampNs oldest_kept_at_ns = 0;
   TimestampNs newest_kept_at_ns = 0;
+};
+
+// A batch of traces made ready for TraceStore::write() without touching the database: records
+// serialized and compressed into chunks, summaries and names gathered. Preparing is most of the
+// CPU a write costs, so the store writer does it on another thread than the SQLite writes.
+struct PreparedBatch {
+  struct Item {
+    DecidedTracePtr trace;
+    TraceSummary summary;      // the trace's, or computed from its records when it came without one
+    std::uint32_t chunk = 0;   // index into `chunks`
+    std::uint32_t offset = 0;  // of its serialized records in the chunk
+    std::uint32_t length = 0;
+    // Distinct (service, operation) pairs its records name; views into `trace` and `summary`.
+    std::vector<std::pair<std::string_view, std::string_view>> names;
+  };
+  std::vector<Item> items;
+  std::vector<std::string> chunks;  // compressed (record_codec.h blobs)
+  std::uint64_t serialized_bytes = 0;
+  std::uint32_t skipped = 0;  // traces without records
+};
+
+// Prepares batches. Threading: an instance belongs to one thread (it reuses its buffers).
+class BatchEncoder {
+public:
+  explicit BatchEncoder(int compression_level);
+  ~BatchEncoder();
+  BatchEncoder(const BatchEncoder&) = delete;
+  BatchEncoder& operator=(const BatchEncoder&) = delete;
+
+  // False only when zstd cannot allocate its working memory.
+  bool prepare(std::span<const DecidedTracePtr> traces, PreparedBatch& batch);
+
+private:
+  struct State;
+  std::unique_ptr<State> state_;
 };
 
 namespace detail {
@@ -130,7 +177,8 @@ public:
 
   // The trace with this id, decompressed; nullopt when the store does not hold it.
   StoreResult<std::optional<StoredTrace>> get(const TraceId& trace_id);
-  // When retention deleted this id (among the last StoreConfig::expired_ids deleted).
+  // When retention deleted this id. At least the last StoreConfig::expired_ids deleted ids are
+  // remembered (whole generations of the id index are forgotten at once).
   StoreResult<std::optional<ExpiredTrace>> expired(const TraceId& trace_id);
   StoreResult<std::vector<TraceRow>> search(const SearchFilter& filter);
   // Services seen in stored traces, sorted.
@@ -158,6 +206,8 @@ public:
   // records kept after the first write, or the same trace kept twice) is merged: its records
   // are appended and its summary widened, never replaced. `now` becomes kept_at of new traces.
   StoreResult<WriteStats> write(std::span<const DecidedTracePtr> traces, TimestampNs now);
+  // The same for a batch prepared (on any thread) by a BatchEncoder.
+  StoreResult<WriteStats> write(PreparedBatch&& batch, TimestampNs now);
 
   // Deletes traces kept before now - max_age, then the oldest while the pages in use exceed
   // max_size_bytes (down to 90% of it, so that it does not run on every write). Deleted ids are
@@ -180,6 +230,7 @@ private:
                                           ExpiryReason reason,
                                           TimestampNs now);
   StoreResult<bool> pruneNames();
+  void forgetWriteState();
 
   StoreConfig config_;
   std::unique_ptr<Writer> writer_;
