@@ -101,12 +101,11 @@ void Writer::separate() {
     after_key_ = false;
     return;
   }
-  if (depth_ > 0) {
-    const std::uint64_t bit = std::uint64_t{1} << (depth_ - 1);
-    if ((has_items_ & bit) != 0) {
-      out_ += ',';
-    }
-    has_items_ |= bit;
+  // Inside a container, an item follows either the container's opening bracket or another
+  // item (values never end in '{' or '['), so the last byte says whether a comma is due. This
+  // holds at any depth, where a bit per level capped nesting at 64 (deep span trees exceed it).
+  if (depth_ > 0 && !out_.empty() && out_.back() != '{' && out_.back() != '[') {
+    out_ += ',';
   }
 }
 
@@ -114,7 +113,6 @@ Writer& Writer::beginObject() {
   separate();
   out_ += '{';
   ++depth_;
-  has_items_ &= ~(std::uint64_t{1} << (depth_ - 1));
   return *this;
 }
 
@@ -128,7 +126,6 @@ Writer& Writer::beginArray() {
   separate();
   out_ += '[';
   ++depth_;
-  has_items_ &= ~(std::uint64_t{1} << (depth_ - 1));
   return *this;
 }
 

@@ -11,8 +11,8 @@ namespace stitch::json {
 void appendString(std::string& out, std::string_view text);
 
 // A streaming JSON writer that appends to a caller-owned string and places commas itself.
-// It does not check the grammar (a key where a value belongs is the caller's bug); nesting
-// deeper than kMaxDepth is not supported.
+// It does not check the grammar (a key where a value belongs is the caller's bug). Nesting
+// depth is unlimited (kMaxDepth is kept for source compatibility; it is no longer a limit).
 // Threading: an instance belongs to one thread.
 class Writer {
 public:
@@ -52,7 +52,6 @@ private:
   void separate();
 
   std::string& out_;
-  std::uint64_t has_items_ = 0;  // bit d: the container at depth d already holds an item
   int depth_ = 0;
   bool after_key_ = false;
 };

@@ -46,3 +46,32 @@ TEST_CASE("json::Writer writes non-finite doubles as null", "[json]") {
   w.beginArray().value(1.5).value(std::numeric_limits<double>::infinity()).endArray();
   CHECK(out == "[1.5,null]");
 }
+
+TEST_CASE("json::Writer nests deeper than 64 levels with commas in the right places", "[json]") {
+  std::string out;
+  json::Writer w(out);
+  constexpr int kDepth = 200;
+  for (int i = 0; i < kDepth; ++i) {
+    w.beginObject().field("n", i).key("child");
+  }
+  w.beginArray().value(1).value(2).endArray();
+  for (int i = 0; i < kDepth; ++i) {
+    w.field("after", i).endObject();
+  }
+  std::string expected;
+  for (int i = 0; i < kDepth; ++i) {
+    expected += "{\"n\":" + std::to_string(i) + ",\"child\":";
+  }
+  expected += "[1,2]";
+  for (int i = 0; i < kDepth; ++i) {
+    expected += ",\"after\":" + std::to_string(i) + "}";
+  }
+  CHECK(out == expected);
+}
+
+TEST_CASE("json::Writer appends after what the string already holds", "[json]") {
+  std::string out = "prefix ";
+  json::Writer w(out);
+  w.beginArray().value(1).beginArray().endArray().value("x").endArray();
+  CHECK(out == R"(prefix [1,[],"x"])");
+}
