@@ -322,64 +322,6 @@ TimestampNs recordStart(const record::Record& r) noexcept {
   return r.isSpan() ? r.start_ns : r.timestamp_ns;
 }
 
-// Widens `summary` (of the records already stored) by late records. The root changes only when
-// a late record is a true root span (no parent) that starts no later than the stored trace.
-// With an empty `summary` and no stored records it summarizes `late` alone: the fallback for
-// traces handed to the store without a summary.
-void mergeSummary(TraceSummary& summary,
-                  const record::RecordBatch& stored,
-                  const record::RecordBatch& late) {
-  bool have_span = summary.record_count > 0;
-  TimestampNs start = summary.start_ns;
-  TimestampNs end = summary.start_ns + summary.duration_ns;
-  auto widen = [&](const record::Record& r) {
-    if (!have_span) {
-      start = recordStart(r);
-      end = r.endNs();
-      have_span = true;
-      return;
-    }
-    start = std::min(start, recordStart(r));
-    end = std::max(end, r.endNs());
-  };
-  if (!have_span) {
-    for (const auto& r : stored) {
-      widen(*r);
-    }
-  }
-  std::vector<std::string>& services = summary.services;
-  for (const auto& r : late) {
-    widen(*r);
-    summary.error = summary.error || recordIsError(*r);
-    summary.bytes += r->raw().size();
-    const std::string_view service = r->serviceName();
-    if (!service.empty() &&
-        std::find(services.begin(), services.end(), service) == services.end()) {
-      services.emplace_back(service);
-    }
-    if (r->isSpan() && r->span_id.isValid() && !r->parent_span_id.isValid() &&
-        (summary.root_service.empty() || r->start_ns <= summary.start_ns)) {
-      summary.root_service = std::string(r->serviceName());
-      summary.root_operation = std::string(r->operationName());
-    }
-  }
-  std::sort(services.begin(), services.end());
-  summary.start_ns = start;
-  summary.duration_ns = end - start;
-  summary.record_count += static_cast<std::uint32_t>(late.size());
-
-  // Spans are the distinct span ids named by records (span records and log events alike).
-  std::unordered_set<std::uint64_t> span_ids;
-  for (const auto* batch : {&stored, &late}) {
-    for (const auto& r : *batch) {
-      if (r->span_id.isValid()) {
-        span_ids.insert(r->span_id.value);
-      }
-    }
-  }
-  summary.span_count = std::max(summary.span_count, static_cast<std::uint32_t>(span_ids.size()));
-}
-
 // Combines the summaries of two rows of one trace (a late part written as a row of its own).
 void mergeRows(TraceRow& into, const TraceRow& other) {
   TraceSummary& a = into.summary;
@@ -594,6 +536,64 @@ std::string_view storeErrorName(StoreErrorCode code) noexcept {
 
 std::string_view expiryReasonName(ExpiryReason reason) noexcept {
   return reason == ExpiryReason::kSize ? "size" : "age";
+}
+
+// Widens `summary` (of the records already stored) by late records. The root changes only when
+// a late record is a true root span (no parent) that starts no later than the stored trace.
+// With an empty `summary` and no stored records it summarizes `late` alone: the fallback for
+// traces handed to the store without a summary.
+void widenSummary(TraceSummary& summary,
+                  const record::RecordBatch& stored,
+                  const record::RecordBatch& late) {
+  bool have_span = summary.record_count > 0;
+  TimestampNs start = summary.start_ns;
+  TimestampNs end = summary.start_ns + summary.duration_ns;
+  auto widen = [&](const record::Record& r) {
+    if (!have_span) {
+      start = recordStart(r);
+      end = r.endNs();
+      have_span = true;
+      return;
+    }
+    start = std::min(start, recordStart(r));
+    end = std::max(end, r.endNs());
+  };
+  if (!have_span) {
+    for (const auto& r : stored) {
+      widen(*r);
+    }
+  }
+  std::vector<std::string>& services = summary.services;
+  for (const auto& r : late) {
+    widen(*r);
+    summary.error = summary.error || recordIsError(*r);
+    summary.bytes += r->raw().size();
+    const std::string_view service = r->serviceName();
+    if (!service.empty() &&
+        std::find(services.begin(), services.end(), service) == services.end()) {
+      services.emplace_back(service);
+    }
+    if (r->isSpan() && r->span_id.isValid() && !r->parent_span_id.isValid() &&
+        (summary.root_service.empty() || r->start_ns <= summary.start_ns)) {
+      summary.root_service = std::string(r->serviceName());
+      summary.root_operation = std::string(r->operationName());
+    }
+  }
+  std::sort(services.begin(), services.end());
+  summary.start_ns = start;
+  summary.duration_ns = end - start;
+  summary.record_count += static_cast<std::uint32_t>(late.size());
+
+  // Spans are the distinct span ids named by records (span records and log events alike).
+  std::unordered_set<std::uint64_t> span_ids;
+  for (const auto* batch : {&stored, &late}) {
+    for (const auto& r : *batch) {
+      if (r->span_id.isValid()) {
+        span_ids.insert(r->span_id.value);
+      }
+    }
+  }
+  summary.span_count = std::max(summary.span_count, static_cast<std::uint32_t>(span_ids.size()));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1298,7 +1298,7 @@ bool BatchEncoder::prepare(std::span<const DecidedTracePtr> traces, PreparedBatc
     item.trace = t;
     if (t->summary.record_count == 0) {
       // A trace handed over without a summary is summarized from its records.
-      mergeSummary(item.summary, {}, t->records);
+      widenSummary(item.summary, {}, t->records);
     } else {
       item.summary = t->summary;
     }
@@ -1487,7 +1487,7 @@ StoreResult<WriteStats> TraceStore::write(PreparedBatch&& batch, TimestampNs now
       }
     }
     const TimestampNs old_start = summary.start_ns;
-    mergeSummary(summary, stored, t.records);
+    widenSummary(summary, stored, t.records);
 
     w.insert_part.bind(1, row)
         .bind(2, writes)

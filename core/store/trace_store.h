@@ -91,6 +91,14 @@ struct SearchFilter {
   std::uint32_t limit = 20;
 };
 
+// Widens `summary`, which describes `earlier`, by the records of a later part of the same trace
+// (late records kept after the first write): start and end, services, error, counts, and the
+// root when a later record is a true root span that starts no later. With an empty summary
+// (record_count 0) and no earlier records it summarizes `later` alone.
+void widenSummary(TraceSummary& summary,
+                  const record::RecordBatch& earlier,
+                  const record::RecordBatch& later);
+
 enum class ExpiryReason : std::uint8_t { kAge = 1, kSize = 2 };
 std::string_view expiryReasonName(ExpiryReason reason) noexcept;  // "age", "size"
 
