@@ -1043,6 +1043,14 @@ std::uint64_t TraceStore::traceCount() const noexcept {
   return writer_->trace_count;
 }
 
+std::uint64_t TraceStore::usedBytes() {
+  sqlite::Database& db = connection_->db;
+  const std::int64_t pages =
+      db.queryInt("PRAGMA page_count") - db.queryInt("PRAGMA freelist_count");
+  return static_cast<std::uint64_t>(std::max<std::int64_t>(0, pages) *
+                                    db.queryInt("PRAGMA page_size"));
+}
+
 namespace {
 
 StoreResult<bool> loadNames(Connection& c,
@@ -1308,7 +1316,8 @@ bool BatchEncoder::prepare(std::span<const DecidedTracePtr> traces, PreparedBatc
       r->serialize(chunk);
     }
     item.length = static_cast<std::uint32_t>(chunk.size() - item.offset);
-    for (const auto& service : item.summary.services) {
+    // Views into the shared, immutable trace (never into `item`, which moves).
+    for (const auto& service : t->summary.services) {
       item.names.emplace_back(service, std::string_view());
     }
     for (const auto& r : t->records) {
@@ -1338,10 +1347,10 @@ StoreResult<WriteStats> TraceStore::write(std::span<const DecidedTracePtr> trace
   if (!writer_->encoder->prepare(traces, batch)) {
     return failure(StoreErrorCode::kIo, "compressing traces: out of memory");
   }
-  return write(std::move(batch), now);
+  return write(batch, now);
 }
 
-StoreResult<WriteStats> TraceStore::write(PreparedBatch&& batch, TimestampNs now) {
+StoreResult<WriteStats> TraceStore::write(const PreparedBatch& batch, TimestampNs now) {
   Connection& c = *connection_;
   Writer& w = *writer_;
   WriteStats stats;

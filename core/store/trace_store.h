@@ -142,7 +142,7 @@ struct PreparedBatch {
     std::uint32_t chunk = 0;   // index into `chunks`
     std::uint32_t offset = 0;  // of its serialized records in the chunk
     std::uint32_t length = 0;
-    // Distinct (service, operation) pairs its records name; views into `trace` and `summary`.
+    // Distinct (service, operation) pairs its records and summary name; views into `trace`.
     std::vector<std::pair<std::string_view, std::string_view>> names;
   };
   std::vector<Item> items;
@@ -214,8 +214,9 @@ public:
   // records kept after the first write, or the same trace kept twice) is merged: its records
   // are appended and its summary widened, never replaced. `now` becomes kept_at of new traces.
   StoreResult<WriteStats> write(std::span<const DecidedTracePtr> traces, TimestampNs now);
-  // The same for a batch prepared (on any thread) by a BatchEncoder.
-  StoreResult<WriteStats> write(PreparedBatch&& batch, TimestampNs now);
+  // The same for a batch prepared (on any thread) by a BatchEncoder. The batch is left as it
+  // was, so that a failed write can be retried with it.
+  StoreResult<WriteStats> write(const PreparedBatch& batch, TimestampNs now);
 
   // Deletes traces kept before now - max_age, then the oldest while the pages in use exceed
   // max_size_bytes (down to 90% of it, so that it does not run on every write). Deleted ids are
@@ -225,6 +226,8 @@ public:
                                                std::uint64_t max_deletes = 100'000);
 
   std::uint64_t traceCount() const noexcept;  // kept in memory, exact
+  // Bytes of the pages in use (what max_size_bytes limits): three PRAGMAs, no table scan.
+  std::uint64_t usedBytes();
   const StoreConfig& config() const noexcept { return config_; }
 
 private:
