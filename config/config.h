@@ -7,6 +7,7 @@
 #include "config/config_error.h"
 #include "core/export/exporter_config.h"
 #include "core/runtime/runtime_config.h"
+#include "core/store/store_config.h"
 
 namespace stitch::config {
 
@@ -16,6 +17,8 @@ namespace stitch::config {
 struct StitchConfig {
   runtime::RuntimeConfig runtime;     // `log:` and `shutdown_timeout`, at the top level
   exporting::ExportConfig exporting;  // `exporters:`
+  store::StoreConfig store;           // `store:`, the embedded trace store
+  store::QueryConfig query;           // `query:`, limits of the query API
 
   friend bool operator==(const StitchConfig&, const StitchConfig&) = default;
 };

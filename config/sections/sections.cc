@@ -6,6 +6,7 @@ void describe(Schema<StitchConfig>& s) {
   // One line per section, in the order of the default stitch.yaml.
   describeRuntimeSection(s);
   describeExportersSection(s);
+  describeStoreSection(s);
 }
 
 }  // namespace stitch::config

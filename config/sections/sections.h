@@ -16,5 +16,7 @@ void describeRuntimeSection(Schema<StitchConfig>& s);
 
 // exporters.cc: `exporters:`.
 void describeExportersSection(Schema<StitchConfig>& s);
+// store.cc: `store:` (the embedded trace store) and `query:` (the query API's limits).
+void describeStoreSection(Schema<StitchConfig>& s);
 
 }  // namespace stitch::config

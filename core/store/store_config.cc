@@ -1,7 +1,5 @@
 #include "core/store/store_config.h"
 
-#include <zstd.h>
-
 namespace stitch::store {
 
 ConfigProblems StoreConfig::validate() const {
@@ -32,11 +30,8 @@ ConfigProblems StoreConfig::validate() const {
   } else if (queue_size < batch_size) {
     problems.push_back({"queue_size", "must be at least batch_size"});
   }
-  if (compression_level < ZSTD_minCLevel() || compression_level > ZSTD_maxCLevel() ||
-      compression_level == 0) {
-    problems.push_back(
-        {"compression_level",
-         "must be a zstd level: 1..22 (19 and above are slow), or negative for speed"});
+  if (compression_level < -7 || compression_level > 19 || compression_level == 0) {
+    problems.push_back({"compression_level", "must be a zstd level: 1..19, or -7..-1 for speed"});
   }
   return problems;
 }

@@ -34,8 +34,8 @@ struct StoreConfig {
   // was kept costs no disk read. Zero disables the cache.
   std::uint64_t cache_bytes = 64 * kMiB;
 
-  // zstd level for the stored records: 1 is fast and compresses log lines about 4x; negative
-  // levels trade ratio for speed, up to 19 for archives written rarely.
+  // zstd level for the stored records: 1 is fast and compresses log lines several times over;
+  // -7..-1 trade ratio for speed, up to 19 for archives written rarely.
   int compression_level = 1;
 
   // How many ids of traces deleted by retention are remembered, so that asking for one answers
@@ -44,6 +44,7 @@ struct StoreConfig {
 
   // Every problem, paths relative to this struct ("max_size_bytes").
   ConfigProblems validate() const;
+  friend bool operator==(const StoreConfig&, const StoreConfig&) = default;
 };
 
 // Limits of the query API (`GET /api/v1/traces`, `GET /api/traces`).
@@ -54,6 +55,7 @@ struct QueryConfig {
   std::uint32_t max_tag_scan = 5000;
 
   ConfigProblems validate() const;
+  friend bool operator==(const QueryConfig&, const QueryConfig&) = default;
 };
 
 }  // namespace stitch::store
