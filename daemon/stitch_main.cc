@@ -4,6 +4,9 @@
 #include <CLI/CLI.hpp>
 
 #include "daemon/cli/command.h"
+#include "daemon/cli/search_command.h"
+#include "daemon/cli/send_command.h"
+#include "daemon/cli/trace_command.h"
 #include "daemon/cli/tracecontext_command.h"
 
 int main(int argc, char** argv) {
@@ -11,6 +14,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   stitch::daemon::registerTracecontextCommand(app);
+  stitch::daemon::registerTraceCommand(app);
+  stitch::daemon::registerSearchCommand(app);
+  stitch::daemon::registerSendCommand(app);
 
   try {
     app.parse(argc, argv);
