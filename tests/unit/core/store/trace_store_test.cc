@@ -615,3 +615,60 @@ TEST_CASE("StoreConfig and QueryConfig report every problem", "[store]") {
   query.default_limit = 5000;
   CHECK(query.validate() == ConfigProblems{{"default_limit", "must not exceed max_limit"}});
 }
+
+TEST_CASE("Late records after a restart still merge into the stored trace", "[store]") {
+  TempDir dir;
+  const StoreConfig config = configIn(dir);
+  { openStore(config)->write(std::vector{smallTrace(1, kNow, 5)}, kNow).value(); }
+  auto store = openStore(config);
+  auto written = store->write(std::vector{smallTrace(1, kNow, 5)}, kNow + 1);
+  REQUIRE(written);
+  CHECK(written->merged == 1);
+  CHECK(store->traceCount() == 1);
+}
+
+TEST_CASE("Trace ids are found across generations of the id index", "[store]") {
+  TempDir dir;
+  StoreConfig config = configIn(dir);
+  config.max_age = std::chrono::hours(1);
+  auto store = openStore(config);
+  // More than one generation (2^kGenerationShift rows), in batches like the writer's.
+  constexpr std::uint64_t kTraces = (1u << kGenerationShift) + 1000;
+  const TraceId one = idOf(1);
+  record::RecordBatch shared;
+  shared.push_back(makeRecord(one, RecordSpec{.service = "s",
+                                              .operation = "o",
+                                              .span_id = "00000000000000a1",
+                                              .start_ns = kNow,
+                                              .duration_ns = kMs}));
+  auto base = makeDecided(one, std::move(shared));
+  std::vector<trace::DecidedTracePtr> batch;
+  for (std::uint64_t n = 1; n <= kTraces; ++n) {
+    auto t = std::make_shared<trace::DecidedTrace>();
+    t->trace_id = idOf(n);
+    t->summary = base->summary;
+    t->decision = base->decision;
+    t->records.push_back(base->records.front()->clone());
+    batch.push_back(std::move(t));
+    if (batch.size() == 4096 || n == kTraces) {
+      writeAll(*store, batch, n <= 4096 ? kNow : kNow + 2 * 3600 * kNanosPerSecond);
+      batch.clear();
+    }
+  }
+  for (const std::uint64_t n : {std::uint64_t{1}, std::uint64_t{16384}, kTraces}) {
+    CAPTURE(n);
+    auto got = store->get(idOf(n));
+    REQUIRE(got);
+    CHECK(got->has_value());
+  }
+  // The first batch (4096 traces, written two hours earlier) goes by age; the rest stays.
+  auto retention = store->enforceRetention(kNow + 2 * 3600 * kNanosPerSecond + kNanosPerSecond);
+  REQUIRE(retention);
+  CHECK(retention->deleted_by_age == 4096);
+  auto gone = store->expired(idOf(7));
+  REQUIRE(gone);
+  CHECK(gone->has_value());
+  auto live = store->get(idOf(kTraces));
+  REQUIRE(live);
+  CHECK(live->has_value());
+}
