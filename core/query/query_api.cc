@@ -170,9 +170,14 @@ bool underPrefix(std::string_view path, std::string_view prefix) {
 
 }  // namespace
 
+std::span<const std::string_view> QueryApi::routes() noexcept {
+  static constexpr std::string_view kRoutes[] = {kOwnTraces, kOwnServices, kJaegerTraces,
+                                                 kJaegerServices, kJaegerOperations};
+  return kRoutes;
+}
+
 bool QueryApi::serves(std::string_view path) noexcept {
-  for (const std::string_view prefix :
-       {kOwnTraces, kOwnServices, kJaegerTraces, kJaegerServices, kJaegerOperations}) {
+  for (const std::string_view prefix : routes()) {
     if (underPrefix(path, prefix)) {
       return true;
     }

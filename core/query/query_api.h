@@ -1,5 +1,6 @@
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,10 @@ public:
   QueryApi(TraceQueries& queries, const store::QueryConfig& config, const Clock& clock)
       : queries_(queries), config_(config), clock_(clock) {}
 
+  // The path prefixes this API serves (each with everything below it), for a router that
+  // registers routes by prefix: /api/v1/traces, /api/v1/services, /api/traces, /api/services,
+  // /api/operations.
+  static std::span<const std::string_view> routes() noexcept;
   // Whether `path` (no query string) belongs to this API.
   static bool serves(std::string_view path) noexcept;
 

@@ -540,6 +540,10 @@ TEST_CASE("QueryApi::serves claims its paths and no others", "[query][api]") {
     CAPTURE(path);
     CHECK_FALSE(QueryApi::serves(path));
   }
+  CHECK(QueryApi::routes().size() == 5);
+  for (const std::string_view route : QueryApi::routes()) {
+    CHECK(QueryApi::serves(route));
+  }
 }
 
 TEST_CASE("Query strings are percent-decoded; bad escapes are errors", "[query][api]") {
