@@ -1,5 +1,6 @@
 #include "core/query/terminal_tree.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -90,7 +91,10 @@ void spanLines(Painter& p,
 
   if (span.share_of_parent >= kShowShare && span.parent_span_id.size() > 0 &&
       (span.flags & trace::span_flag::kOrphan) == 0) {
-    const std::int64_t percent = static_cast<std::int64_t>(std::floor(span.share_of_parent * 100));
+    // Floor, like the guide (40 of 60 ms is 66%); a child far longer than its parent (clock
+    // skew) is capped rather than overflowing the integer.
+    const double share = std::min(span.share_of_parent, 1e12);
+    const auto percent = static_cast<std::int64_t>(std::floor(share * 100));
     std::string parent_service;
     for (const SpanView& candidate : view.spans) {
       if (candidate.span_id == span.parent_span_id) {

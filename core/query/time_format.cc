@@ -109,6 +109,15 @@ std::optional<TimestampNs> parseRfc3339(std::string_view s) {
   return seconds * kNanosPerSecond + fraction_ns;
 }
 
+// value * unit + extra, or nullopt past the year 2262 (where int64 nanoseconds end).
+std::optional<TimestampNs> scaled(std::int64_t value, std::int64_t unit, std::int64_t extra) {
+  std::int64_t ns = 0;
+  if (__builtin_mul_overflow(value, unit, &ns) || __builtin_add_overflow(ns, extra, &ns)) {
+    return std::nullopt;
+  }
+  return ns;
+}
+
 std::optional<TimestampNs> parseEpoch(std::string_view s) {
   if (s.empty()) {
     return std::nullopt;
@@ -139,16 +148,16 @@ std::optional<TimestampNs> parseEpoch(std::string_view s) {
       ns += (c - '0') * scale;
       scale /= 10;
     }
-    return value * kNanosPerSecond + ns;
+    return scaled(value, kNanosPerSecond, ns);
   }
   if (value < 100'000'000'000) {
-    return value * kNanosPerSecond;
+    return scaled(value, kNanosPerSecond, 0);
   }
   if (value < 100'000'000'000'000) {
-    return value * kNanosPerMilli;
+    return scaled(value, kNanosPerMilli, 0);
   }
   if (value < 100'000'000'000'000'000) {
-    return value * kNanosPerMicro;
+    return scaled(value, kNanosPerMicro, 0);
   }
   return value;
 }
