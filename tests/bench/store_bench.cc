@@ -44,10 +44,10 @@ std::vector<std::shared_ptr<trace::DecidedTrace>> tracePool() {
   std::vector<std::shared_ptr<trace::DecidedTrace>> pool;
   for (std::size_t i = 0; i < kBatch; ++i) {
     const TraceId id = benchId(i);
-    auto t = testing::makeDecided(id,
-                                  testing::benchRecords(id, kStart + static_cast<TimestampNs>(i),
-                                                        kRecordsPerTrace, i % 10 == 0),
-                                  i % 10 == 0 ? "errors" : "probabilistic");
+    auto t = fixtures::makeDecided(id,
+                                   fixtures::benchRecords(id, kStart + static_cast<TimestampNs>(i),
+                                                          kRecordsPerTrace, i % 10 == 0),
+                                   i % 10 == 0 ? "errors" : "probabilistic");
     auto mutable_trace = std::const_pointer_cast<trace::DecidedTrace>(t);
     if (i % 100 == 0) {
       mutable_trace->summary.duration_ns = 500 * kNanosPerMilli;  // the slow 1%
@@ -57,8 +57,8 @@ std::vector<std::shared_ptr<trace::DecidedTrace>> tracePool() {
   return pool;
 }
 
-std::vector<trace::DecidedTracePtr> nextBatch(std::vector<std::shared_ptr<trace::DecidedTrace>>& pool,
-                                              std::uint64_t& next) {
+std::vector<trace::DecidedTracePtr> nextBatch(
+    std::vector<std::shared_ptr<trace::DecidedTrace>>& pool, std::uint64_t& next) {
   std::vector<trace::DecidedTracePtr> batch;
   batch.reserve(pool.size());
   for (auto& t : pool) {
@@ -77,7 +77,7 @@ double rawBytes(const std::vector<std::shared_ptr<trace::DecidedTrace>>& pool) {
   return bytes / static_cast<double>(pool.size());
 }
 
-std::unique_ptr<store::TraceStore> freshStore(const testing::TempDir& dir) {
+std::unique_ptr<store::TraceStore> freshStore(const fixtures::TempDir& dir) {
   store::StoreConfig config;
   config.path = dir.file("bench.db");
   config.max_size_bytes = 0;
@@ -87,7 +87,7 @@ std::unique_ptr<store::TraceStore> freshStore(const testing::TempDir& dir) {
 
 // Serialize, compress and write on one thread.
 void BM_StoreWriteOneThread(benchmark::State& state) {
-  testing::TempDir dir;
+  fixtures::TempDir dir;
   auto store = freshStore(dir);
   auto pool = tracePool();
   std::uint64_t next = 1 << 20;
@@ -112,7 +112,7 @@ BENCHMARK(BM_StoreWriteOneThread)->Unit(benchmark::kMillisecond)->UseRealTime();
 // What StoreWriter does: its encoder thread prepares batches while its writer thread runs the
 // SQLite transactions.
 void BM_StoreWritePipelined(benchmark::State& state) {
-  testing::TempDir dir;
+  fixtures::TempDir dir;
   auto store = freshStore(dir);
   auto pool_a = tracePool();
   auto pool_b = tracePool();
@@ -221,7 +221,7 @@ void setPercentiles(benchmark::State& state, std::vector<double>& micros) {
 }
 
 trace::TraceTree buildTree(const record::RecordBatch& records) {
-  return testing::buildTestTree(records);
+  return fixtures::buildTestTree(records);
 }
 
 // Decompress and deserialize one trace from the big store.
@@ -275,7 +275,8 @@ void BM_QueryTraceById(benchmark::State& state) {
   } else {
     for (std::uint64_t i = 0; i < 10000; ++i) {
       const TraceId id = benchId(i);
-      auto t = testing::makeDecided(id, testing::benchRecords(id, kStart, kRecordsPerTrace, false));
+      auto t =
+          fixtures::makeDecided(id, fixtures::benchRecords(id, kStart, kRecordsPerTrace, false));
       if (where == 0) {
         pending.traces[id] = t;
       } else {
@@ -341,7 +342,8 @@ void BM_JaegerTraceById(benchmark::State& state) {
 BENCHMARK(BM_JaegerTraceById)->Unit(benchmark::kMicrosecond)->Iterations(5000);
 
 // Search the big store: 0 newest 20, 1 service=cart, 2 service + operation, 3 error=true,
-// 4 min_duration=400ms (1% of traces: a scan by start), 5 Jaeger's /api/traces?service=cart&limit=20 (full traces).
+// 4 min_duration=400ms (1% of traces: a scan by start), 5 Jaeger's
+// /api/traces?service=cart&limit=20 (full traces).
 void BM_Search(benchmark::State& state) {
   store::ReaderPool pool(bigStore());
   query::QuerySources sources;

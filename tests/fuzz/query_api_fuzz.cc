@@ -23,14 +23,14 @@ struct Api {
     stitch::query::QuerySources sources;
     sources.cache = &cache;
     sources.build_tree = [](const stitch::record::RecordBatch& r) {
-      return stitch::testing::buildTestTree(r);
+      return stitch::fixtures::buildTestTree(r);
     };
     return sources;
   }()};
   stitch::query::QueryApi api{queries, config, clock};
   Api() {
-    cache.put(stitch::testing::makeDecided(stitch::testing::checkoutTraceId(),
-                                           stitch::testing::checkoutRecords()));
+    cache.put(stitch::fixtures::makeDecided(stitch::fixtures::checkoutTraceId(),
+                                            stitch::fixtures::checkoutRecords()));
   }
 };
 

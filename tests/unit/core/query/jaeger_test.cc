@@ -11,7 +11,7 @@ using namespace stitch::query;
 namespace {
 
 std::string checkoutJson() {
-  auto t = testing::makeDecided(testing::checkoutTraceId(), testing::checkoutRecords());
+  auto t = fixtures::makeDecided(fixtures::checkoutTraceId(), fixtures::checkoutRecords());
   std::string out;
   json::Writer w(out);
   jaeger::writeTrace(w, *t);
@@ -134,18 +134,18 @@ TEST_CASE("Jaeger tags are typed from the attributes and mark errors", "[query]"
 }
 
 TEST_CASE("Jaeger span kinds are normalized and nested attributes flattened", "[query]") {
-  const auto id = testing::checkoutTraceId();
+  const auto id = fixtures::checkoutTraceId();
   const auto kind = GENERATE(as<std::string>{}, R"("SPAN_KIND_CLIENT")", R"("Client")", "3");
   record::RecordBatch records;
-  records.push_back(testing::makeRecord(
-      id, testing::RecordSpec{.service = "api",
-                              .operation = "call",
-                              .span_id = "0000000000000001",
-                              .start_ns = testing::kCheckoutStart,
-                              .duration_ns = 5,
-                              .attributes_json = R"({"span.kind":)" + kind +
-                                                 R"(,"http":{"route":"/x"},"ids":[1,2]})"}));
-  auto t = testing::makeDecided(id, std::move(records));
+  records.push_back(fixtures::makeRecord(
+      id, fixtures::RecordSpec{.service = "api",
+                               .operation = "call",
+                               .span_id = "0000000000000001",
+                               .start_ns = fixtures::kCheckoutStart,
+                               .duration_ns = 5,
+                               .attributes_json = R"({"span.kind":)" + kind +
+                                                  R"(,"http":{"route":"/x"},"ids":[1,2]})"}));
+  auto t = fixtures::makeDecided(id, std::move(records));
   const auto tags = jaeger::spanTags(*t, t->tree.spans[0]);
   auto find = [&](std::string_view key) {
     const auto it =
@@ -172,7 +172,7 @@ TEST_CASE("Jaeger trace ids: up to 32 hex digits of either case, left-padded", "
 }
 
 TEST_CASE("Jaeger tag search matches a span of the service with every tag", "[query]") {
-  auto t = testing::makeDecided(testing::checkoutTraceId(), testing::checkoutRecords());
+  auto t = fixtures::makeDecided(fixtures::checkoutTraceId(), fixtures::checkoutRecords());
   using Tags = std::vector<std::pair<std::string, std::string>>;
   CHECK(jaeger::matchesTags(*t, "api-gateway", "", Tags{{"http.method", "POST"}}));
   CHECK(jaeger::matchesTags(*t, "api-gateway", "checkout",

@@ -12,9 +12,9 @@
 
 using namespace stitch;
 using namespace stitch::query;
-using stitch::testing::makeDecided;
-using stitch::testing::makeRecord;
-using stitch::testing::RecordSpec;
+using stitch::fixtures::makeDecided;
+using stitch::fixtures::makeRecord;
+using stitch::fixtures::RecordSpec;
 using tracecontext::TraceId;
 
 namespace {
@@ -74,7 +74,7 @@ trace::DecidedTracePtr smallTrace(const TraceId& id,
 }
 
 struct Api {
-  testing::TempDir dir;
+  fixtures::TempDir dir;
   store::StoreConfig config;
   std::unique_ptr<store::TraceStore> writer;
   std::unique_ptr<store::ReaderPool> pool;
@@ -93,7 +93,7 @@ struct Api {
     sources.pending = &pending;
     sources.decisions = &decisions;
     sources.cache = &cache;
-    sources.build_tree = [](const record::RecordBatch& r) { return testing::buildTestTree(r); };
+    sources.build_tree = [](const record::RecordBatch& r) { return fixtures::buildTestTree(r); };
     if (with_store) {
       writer = std::move(store::TraceStore::open(config).value());
       pool = std::make_unique<store::ReaderPool>(config.path);
@@ -149,7 +149,7 @@ std::vector<std::string> traceIdsOf(const HttpResponse& response,
 
 TEST_CASE("A stored trace is served as the tree with its decision", "[query][api]") {
   Api a;
-  a.store({makeDecided(testing::checkoutTraceId(), testing::checkoutRecords(), "errors")});
+  a.store({makeDecided(fixtures::checkoutTraceId(), fixtures::checkoutRecords(), "errors")});
   const HttpResponse r = a.get("/api/v1/traces/4bf92f3577b34da6a3ce929d0e0e4736");
   REQUIRE(r.status == 200);
   CHECK(r.content_type == "application/json");
@@ -167,8 +167,8 @@ TEST_CASE("A stored trace is served as the tree with its decision", "[query][api
 
 TEST_CASE("A trace still buffered is served as pending", "[query][api]") {
   Api a;
-  a.pending.traces[testing::checkoutTraceId()] =
-      makeDecided(testing::checkoutTraceId(), testing::checkoutRecords());
+  a.pending.traces[fixtures::checkoutTraceId()] =
+      makeDecided(fixtures::checkoutTraceId(), fixtures::checkoutRecords());
   const HttpResponse r = a.get("/api/v1/traces/4bf92f3577b34da6a3ce929d0e0e4736");
   REQUIRE(r.status == 200);
   simdjson::dom::parser parser;
@@ -181,11 +181,11 @@ TEST_CASE("A recently kept trace is served from memory, its parts merged", "[que
   Api a(false);  // no store at all: the cache alone answers
   record::RecordBatch first;
   record::RecordBatch late;
-  for (auto& r : testing::checkoutRecords()) {
+  for (auto& r : fixtures::checkoutRecords()) {
     (r->serviceName() == "api-gateway" ? late : first).push_back(std::move(r));
   }
-  a.cache.put(makeDecided(testing::checkoutTraceId(), std::move(first), "errors"));
-  a.cache.put(makeDecided(testing::checkoutTraceId(), std::move(late), "errors"));
+  a.cache.put(makeDecided(fixtures::checkoutTraceId(), std::move(first), "errors"));
+  a.cache.put(makeDecided(fixtures::checkoutTraceId(), std::move(late), "errors"));
   const HttpResponse r = a.get("/api/v1/traces/4bf92f3577b34da6a3ce929d0e0e4736");
   REQUIRE(r.status == 200);
   simdjson::dom::parser parser;
@@ -355,7 +355,7 @@ TEST_CASE("Own services and operations lists", "[query][api]") {
 
 TEST_CASE("Jaeger: a trace by id in the data envelope", "[query][api][jaeger]") {
   Api a;
-  a.store({makeDecided(testing::checkoutTraceId(), testing::checkoutRecords())});
+  a.store({makeDecided(fixtures::checkoutTraceId(), fixtures::checkoutRecords())});
   for (const std::string_view target : {"/api/traces/4bf92f3577b34da6a3ce929d0e0e4736",
                                         "/api/traces/4BF92F3577B34DA6A3CE929D0E0E4736"}) {
     CAPTURE(target);

@@ -6,12 +6,13 @@
 
 using namespace stitch;
 using namespace stitch::query;
-using stitch::testing::RecordSpec;
+using stitch::fixtures::RecordSpec;
 
 namespace {
 
 TraceView checkoutView() {
-  auto t = testing::makeDecided(testing::checkoutTraceId(), testing::checkoutRecords(), "errors");
+  auto t =
+      fixtures::makeDecided(fixtures::checkoutTraceId(), fixtures::checkoutRecords(), "errors");
   return makeTraceView(*t, TraceState::kKept);
 }
 
@@ -50,35 +51,35 @@ TEST_CASE("Colour marks errors red and large shares yellow, and only when asked"
 }
 
 TEST_CASE("Orphans, synthetic spans, duplicates, trace logs and warnings are shown", "[query]") {
-  const auto id = testing::checkoutTraceId();
-  constexpr TimestampNs t0 = testing::kCheckoutStart;
+  const auto id = fixtures::checkoutTraceId();
+  constexpr TimestampNs t0 = fixtures::kCheckoutStart;
   constexpr TimestampNs ms = kNanosPerMilli;
   record::RecordBatch records;
-  records.push_back(testing::makeRecord(id, RecordSpec{.service = "web",
-                                                       .operation = "GET /",
-                                                       .span_id = "0000000000000001",
-                                                       .start_ns = t0,
-                                                       .duration_ns = 100 * ms}));
-  records.push_back(testing::makeRecord(id, RecordSpec{.service = "web",
-                                                       .operation = "GET /",
-                                                       .span_id = "0000000000000001",
-                                                       .start_ns = t0,
-                                                       .duration_ns = 100 * ms}));
-  records.push_back(testing::makeRecord(id, RecordSpec{.service = "worker",
-                                                       .operation = "job",
-                                                       .span_id = "0000000000000002",
-                                                       .parent_span_id = "00000000000000ff",
-                                                       .start_ns = t0 + 10 * ms,
-                                                       .duration_ns = 30 * ms}));
-  records.push_back(testing::makeRecord(id, RecordSpec{.service = "web",
-                                                       .operation = "render",
-                                                       .span_id = "0000000000000003",
-                                                       .parent_span_id = "0000000000000001",
-                                                       .start_ns = t0 + 20 * ms,
-                                                       .message = "rendering"}));
-  records.push_back(testing::makeRecord(
+  records.push_back(fixtures::makeRecord(id, RecordSpec{.service = "web",
+                                                        .operation = "GET /",
+                                                        .span_id = "0000000000000001",
+                                                        .start_ns = t0,
+                                                        .duration_ns = 100 * ms}));
+  records.push_back(fixtures::makeRecord(id, RecordSpec{.service = "web",
+                                                        .operation = "GET /",
+                                                        .span_id = "0000000000000001",
+                                                        .start_ns = t0,
+                                                        .duration_ns = 100 * ms}));
+  records.push_back(fixtures::makeRecord(id, RecordSpec{.service = "worker",
+                                                        .operation = "job",
+                                                        .span_id = "0000000000000002",
+                                                        .parent_span_id = "00000000000000ff",
+                                                        .start_ns = t0 + 10 * ms,
+                                                        .duration_ns = 30 * ms}));
+  records.push_back(fixtures::makeRecord(id, RecordSpec{.service = "web",
+                                                        .operation = "render",
+                                                        .span_id = "0000000000000003",
+                                                        .parent_span_id = "0000000000000001",
+                                                        .start_ns = t0 + 20 * ms,
+                                                        .message = "rendering"}));
+  records.push_back(fixtures::makeRecord(
       id, RecordSpec{.service = "web", .start_ns = t0 + 50 * ms, .message = "request done"}));
-  auto t = testing::makeDecided(id, std::move(records), "always");
+  auto t = fixtures::makeDecided(id, std::move(records), "always");
   const std::string expected =
       "Trace 4bf92f3577b34da6a3ce929d0e0e4736 (kept by always, 3 spans, 100ms):\n"
       "├─ web (GET /) 100ms total (2 span records)\n"
@@ -95,7 +96,7 @@ TEST_CASE("Orphans, synthetic spans, duplicates, trace logs and warnings are sho
 }
 
 TEST_CASE("A pending trace says so in the header", "[query]") {
-  auto t = testing::makeDecided(testing::checkoutTraceId(), testing::checkoutRecords());
+  auto t = fixtures::makeDecided(fixtures::checkoutTraceId(), fixtures::checkoutRecords());
   const std::string tree = renderTerminalTree(makeTraceView(*t, TraceState::kPending), {});
   CHECK(tree.starts_with("Trace 4bf92f3577b34da6a3ce929d0e0e4736 (pending, 5 spans, 200ms):\n"));
 }

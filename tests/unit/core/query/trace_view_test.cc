@@ -11,8 +11,8 @@ using namespace stitch::query;
 namespace {
 
 trace::DecidedTracePtr checkout() {
-  return testing::makeDecided(testing::checkoutTraceId(), testing::checkoutRecords(), "errors",
-                              testing::kCheckoutStart + 300 * kNanosPerMilli);
+  return fixtures::makeDecided(fixtures::checkoutTraceId(), fixtures::checkoutRecords(), "errors",
+                               fixtures::kCheckoutStart + 300 * kNanosPerMilli);
 }
 
 }  // namespace
@@ -39,7 +39,7 @@ TEST_CASE("The trace JSON carries state, decision, summary and the nested tree",
   CHECK(root["parent_span_id"].is_null());
   CHECK(root["share_of_parent"].is_null());
   CHECK(root["start"].get_string().value() == "2023-11-14T22:13:20Z");
-  CHECK(root["start_ns"].get_int64().value() == testing::kCheckoutStart);
+  CHECK(root["start_ns"].get_int64().value() == fixtures::kCheckoutStart);
   CHECK(root["self_ms"].get_double().value() == 60.0);
   CHECK(root["attributes"]["http.status_code"].get_int64().value() == 502);
   CHECK(root["flags"].get_array().size() == 0);

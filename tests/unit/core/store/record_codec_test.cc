@@ -8,7 +8,7 @@ using namespace stitch;
 using namespace stitch::store;
 
 TEST_CASE("RecordCodec round-trips records through a compressed blob", "[store]") {
-  const record::RecordBatch records = testing::checkoutRecords();
+  const record::RecordBatch records = fixtures::checkoutRecords();
   RecordCodec codec(1);
   std::string blob;
   REQUIRE(codec.encode(records, blob));
@@ -27,7 +27,7 @@ TEST_CASE("RecordCodec round-trips records through a compressed blob", "[store]"
 
 TEST_CASE("RecordCodec compresses realistic log records several times over", "[store]") {
   const auto records =
-      testing::benchRecords(tracecontext::TraceId{1, 2}, 1'700'000'000'000'000'000, 10, false);
+      fixtures::benchRecords(tracecontext::TraceId{1, 2}, 1'700'000'000'000'000'000, 10, false);
   std::size_t raw = 0;
   for (const auto& r : records) {
     raw += r->raw().size();
@@ -58,7 +58,7 @@ TEST_CASE("RecordCodec rejects blobs it cannot read", "[store]") {
   CHECK(out.empty());
 
   // A truncated frame.
-  REQUIRE(codec.encode(testing::checkoutRecords(), blob));
+  REQUIRE(codec.encode(fixtures::checkoutRecords(), blob));
   blob.resize(blob.size() / 2);
   CHECK_FALSE(codec.decode(blob, out, error));
 }

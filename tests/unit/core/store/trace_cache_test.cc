@@ -11,8 +11,8 @@ using tracecontext::TraceId;
 namespace {
 
 trace::DecidedTracePtr traceNumber(std::uint64_t n) {
-  return testing::makeDecided(
-      TraceId{9, n}, testing::benchRecords(TraceId{9, n}, 1'700'000'000'000'000'000, 4, false));
+  return fixtures::makeDecided(
+      TraceId{9, n}, fixtures::benchRecords(TraceId{9, n}, 1'700'000'000'000'000'000, 4, false));
 }
 
 }  // namespace

@@ -12,12 +12,12 @@
 
 using namespace stitch;
 using namespace stitch::store;
-using stitch::testing::checkoutRecords;
-using stitch::testing::checkoutTraceId;
-using stitch::testing::makeDecided;
-using stitch::testing::makeRecord;
-using stitch::testing::RecordSpec;
-using stitch::testing::TempDir;
+using stitch::fixtures::checkoutRecords;
+using stitch::fixtures::checkoutTraceId;
+using stitch::fixtures::makeDecided;
+using stitch::fixtures::makeRecord;
+using stitch::fixtures::RecordSpec;
+using stitch::fixtures::TempDir;
 using tracecontext::TraceId;
 
 namespace {
@@ -191,7 +191,7 @@ TEST_CASE("Late records for a stored trace are appended, never replacing it", "[
   CHECK(merged.kept_at_ns == kNow);  // retention age counts from the first write
   CHECK(merged.summary.root_service == "api-gateway");
   CHECK(merged.summary.root_operation == "checkout");
-  CHECK(merged.summary.start_ns == testing::kCheckoutStart);
+  CHECK(merged.summary.start_ns == fixtures::kCheckoutStart);
   CHECK(merged.summary.duration_ns == 200 * kMs);
   CHECK(merged.summary.span_count == 5);
   CHECK(merged.summary.record_count == 6);
@@ -203,7 +203,7 @@ TEST_CASE("Late records for a stored trace are appended, never replacing it", "[
   auto rows = store->search(by_gateway);
   REQUIRE(rows);
   REQUIRE(rows->size() == 1);
-  CHECK(rows->front().summary.start_ns == testing::kCheckoutStart);
+  CHECK(rows->front().summary.start_ns == fixtures::kCheckoutStart);
   SearchFilter by_cart;
   by_cart.service = "cart";
   rows = store->search(by_cart);

@@ -18,11 +18,11 @@ TraceId idOf(std::uint64_t n) {
 }
 
 trace::DecidedTracePtr traceOf(std::uint64_t n, int records = 4) {
-  return testing::makeDecided(idOf(n), testing::benchRecords(idOf(n), kStart, records, false));
+  return fixtures::makeDecided(idOf(n), fixtures::benchRecords(idOf(n), kStart, records, false));
 }
 
 struct Writer {
-  testing::TempDir dir;
+  fixtures::TempDir dir;
   store::StoreConfig config;
   store::TraceCache cache{16 << 20};
   metrics::Registry metrics;
@@ -161,7 +161,7 @@ TEST_CASE("StoreWriter enforces retention on its thread by the injected clock", 
 }
 
 TEST_CASE("Traces written by one StoreWriter are there for the next", "[store_writer]") {
-  testing::TempDir dir;
+  fixtures::TempDir dir;
   store::StoreConfig config;
   config.path = dir.file("traces.db");
   metrics::Registry metrics;
