@@ -48,7 +48,7 @@ class UdpSink:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
         self.sock.bind(("127.0.0.1", 0))
-        self.sock.settimeout(0.5)
+        self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]
         self.datagrams = []
         self.stopping = False
@@ -56,11 +56,14 @@ class UdpSink:
         self.thread.start()
 
     def run(self):
-        while not self.stopping:
+        # Datagrams already queued in the socket are read even after close() was asked for:
+        # only a quiet period ends the loop once stopping.
+        while True:
             try:
                 self.datagrams.append(self.sock.recv(65536))
             except socket.timeout:
-                continue
+                if self.stopping:
+                    break
 
     def close(self):
         self.stopping = True
