@@ -1,0 +1,188 @@
+#include "core/decode/timestamp.h"
+
+#include <limits>
+
+#include "core/decode/number.h"
+
+namespace stitch::decode {
+namespace {
+
+constexpr bool isDigit(char c) noexcept {
+  return c >= '0' && c <= '9';
+}
+
+// Reads `count` digits at text[pos]; false if any is not a digit.
+constexpr bool readDigits(std::string_view text, std::size_t pos, int count, int& out) noexcept {
+  if (pos + static_cast<std::size_t>(count) > text.size()) {
+    return false;
+  }
+  int value = 0;
+  for (int i = 0; i < count; ++i) {
+    const char c = text[pos + static_cast<std::size_t>(i)];
+    if (!isDigit(c)) {
+      return false;
+    }
+    value = value * 10 + (c - '0');
+  }
+  out = value;
+  return true;
+}
+
+constexpr bool isLeapYear(int year) noexcept {
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+constexpr int daysInMonth(int year, int month) noexcept {
+  constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return month == 2 && isLeapYear(year) ? 29 : kDays[month - 1];
+}
+
+constexpr std::int64_t kMaxSeconds = std::numeric_limits<std::int64_t>::max() / kNanosPerSecond;
+
+bool looksNumeric(std::string_view text) noexcept {
+  // Digits, a sign, a point or an exponent only: "1714564800", "1714564800.5", "1.7e9".
+  // RFC 3339 always has '-' after four digits and ':' , so the two never overlap.
+  if (text.empty()) {
+    return false;
+  }
+  for (const char c : text) {
+    if (!isDigit(c) && c != '.' && c != 'e' && c != 'E' && c != '+' && c != '-') {
+      return false;
+    }
+  }
+  return text.size() < 5 || text[4] != '-';
+}
+
+}  // namespace
+
+std::int64_t daysFromCivil(std::int64_t year, unsigned month, unsigned day) noexcept {
+  // Howard Hinnant's days_from_civil: eras of 400 years, March-based years.
+  year -= month <= 2 ? 1 : 0;
+  const std::int64_t era = (year >= 0 ? year : year - 399) / 400;
+  const auto yoe = static_cast<unsigned>(year - era * 400);
+  const unsigned doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+std::optional<TimestampNs> parseRfc3339(std::string_view t) noexcept {
+  int year = 0;
+  int month = 0;
+  int day = 0;
+  int hour = 0;
+  int minute = 0;
+  int second = 0;
+  // "YYYY-MM-DDTHH:MM:SS" is 19 characters.
+  if (t.size() < 19 || !readDigits(t, 0, 4, year) || t[4] != '-' || !readDigits(t, 5, 2, month) ||
+      t[7] != '-' || !readDigits(t, 8, 2, day) || (t[10] != 'T' && t[10] != 't' && t[10] != ' ') ||
+      !readDigits(t, 11, 2, hour) || t[13] != ':' || !readDigits(t, 14, 2, minute) ||
+      t[16] != ':' || !readDigits(t, 17, 2, second)) {
+    return std::nullopt;
+  }
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 ||
+      minute > 59 || second > 60) {
+    return std::nullopt;
+  }
+  std::size_t pos = 19;
+  std::int64_t fraction_ns = 0;
+  if (pos < t.size() && (t[pos] == '.' || t[pos] == ',')) {
+    ++pos;
+    const std::size_t start = pos;
+    std::int64_t scale = kNanosPerSecond / 10;
+    while (pos < t.size() && isDigit(t[pos])) {
+      fraction_ns += (t[pos] - '0') * scale;
+      scale /= 10;
+      ++pos;
+    }
+    if (pos == start) {
+      return std::nullopt;
+    }
+  }
+  std::int64_t offset_seconds = 0;
+  if (pos < t.size()) {
+    const char c = t[pos];
+    if (c == 'Z' || c == 'z') {
+      ++pos;
+    } else if (c == '+' || c == '-') {
+      int off_hour = 0;
+      int off_minute = 0;
+      if (!readDigits(t, pos + 1, 2, off_hour)) {
+        return std::nullopt;
+      }
+      pos += 3;
+      if (pos < t.size()) {
+        if (t[pos] == ':') {
+          ++pos;
+        }
+        if (!readDigits(t, pos, 2, off_minute)) {
+          return std::nullopt;
+        }
+        pos += 2;
+      }
+      if (off_hour > 23 || off_minute > 59) {
+        return std::nullopt;
+      }
+      offset_seconds = (off_hour * 3600 + off_minute * 60) * (c == '-' ? -1 : 1);
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (pos != t.size()) {
+    return std::nullopt;
+  }
+  const std::int64_t days =
+      daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  const std::int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
+  if (seconds < -kMaxSeconds || seconds >= kMaxSeconds) {
+    return std::nullopt;
+  }
+  return seconds * kNanosPerSecond + fraction_ns;
+}
+
+std::optional<TimestampNs> parseEpoch(std::string_view number, EpochUnit unit) noexcept {
+  if (unit == EpochUnit::kAuto) {
+    const std::optional<std::int64_t> whole = scaleDecimal(number, 1);
+    if (!whole) {
+      return std::nullopt;
+    }
+    if (*whole < 100'000'000'000) {
+      unit = EpochUnit::kSeconds;
+    } else if (*whole < 100'000'000'000'000) {
+      unit = EpochUnit::kMillis;
+    } else if (*whole < 100'000'000'000'000'000) {
+      unit = EpochUnit::kMicros;
+    } else {
+      unit = EpochUnit::kNanos;
+    }
+  }
+  std::int64_t scale = 1;
+  switch (unit) {
+    case EpochUnit::kSeconds:
+      scale = kNanosPerSecond;
+      break;
+    case EpochUnit::kMillis:
+      scale = kNanosPerMilli;
+      break;
+    case EpochUnit::kMicros:
+      scale = kNanosPerMicro;
+      break;
+    case EpochUnit::kAuto:
+    case EpochUnit::kNanos:
+      scale = 1;
+      break;
+  }
+  const std::optional<std::int64_t> ns = scaleDecimal(number, scale);
+  if (!ns || *ns <= 0) {
+    return std::nullopt;
+  }
+  return *ns;
+}
+
+std::optional<TimestampNs> parseTimestampString(std::string_view text, EpochUnit unit) noexcept {
+  if (looksNumeric(text)) {
+    return parseEpoch(text, unit);
+  }
+  return parseRfc3339(text);
+}
+
+}  // namespace stitch::decode
