@@ -1,11 +1,16 @@
 #include "core/decode/decoder.h"
 
 #include <array>
+#include <bit>
 #include <cstring>
 #include <initializer_list>
 #include <optional>
 
 #include <simdjson.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "core/decode/field_map.h"
 #include "core/decode/number.h"
@@ -108,6 +113,43 @@ std::string_view trimLeft(std::string_view s) noexcept {
 }
 
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
+#if !defined(__SSE2__)
+// A mask with the high bit set in each byte of `word` that equals `c` (exact: the classic
+// "has zero byte" test on word ^ c, with the borrow masked so no false positives occur).
+constexpr std::uint64_t byteMatches(std::uint64_t word, char c) noexcept {
+  constexpr std::uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL;
+  const std::uint64_t x = word ^ (0x0101010101010101ULL * static_cast<unsigned char>(c));
+  return ~(((x & kLow7) + kLow7) | x | kLow7);
+}
+#endif
+
+// The first '"' or '\\' at or after `p`, which lies inside a string of the line that simdjson
+// has checked to be closed: the scan stops inside the line, and reads past the stop (up to 15
+// bytes) stay inside the line's padding. SSE2 (every x86-64) or 8-byte words elsewhere.
+const char* findQuoteOrBackslash(const char* p) noexcept {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  for (;; p += 16) {
+    const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const int stops = _mm_movemask_epi8(
+        _mm_or_si128(_mm_cmpeq_epi8(block, quote), _mm_cmpeq_epi8(block, backslash)));
+    if (stops != 0) {
+      return p + std::countr_zero(static_cast<unsigned>(stops));
+    }
+  }
+#else
+  for (;; p += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, p, 8);
+    const std::uint64_t stops = byteMatches(word, '"') | byteMatches(word, '\\');
+    if (stops != 0) {
+      return p + std::countr_zero(stops) / 8;
+    }
+  }
+#endif
+}
 
 DecodeError fromSimdjson(simdjson::error_code error) noexcept {
   switch (error) {
@@ -387,9 +429,10 @@ private:
   // Per record.
   DecodeError error_ = DecodeError::kMalformedJson;
   const char* line_end_ = nullptr;
+  bool key_unescaped_ = false;  // the last readKey() unescaped into the parser's buffer
   std::uint64_t present_[2] = {0, 0};
   std::array<Capture, kSlotCount> captures_{};
-  char path_[kPathCapacity];
+  char path_[kPathCapacity + 8];  // + 8: findPadded() reads 8-byte words
 };
 
 void Decoder::Impl::put(Slot slot, const Capture& capture) noexcept {
@@ -404,39 +447,41 @@ void Decoder::Impl::put(Slot slot, const Capture& capture) noexcept {
 }
 
 bool Decoder::Impl::readKey(od::field& field, std::string_view& key) noexcept {
+  // Scan the raw key 8 bytes at a time for its closing quote or a backslash (the line's padding
+  // makes reading past the end safe). simdjson has checked that the key is a closed string.
   const char* begin = field.key().raw();
-  const void* quote = std::memchr(begin, '"', static_cast<std::size_t>(line_end_ - begin));
-  if (quote == nullptr) {
-    return fail(DecodeError::kMalformedJson);
+  const char* p = findQuoteOrBackslash(begin);
+  key_unescaped_ = *p == '\\';
+  if (!key_unescaped_) {
+    key = std::string_view(begin, static_cast<std::size_t>(p - begin));
+    return true;
   }
-  key = std::string_view(begin, static_cast<std::size_t>(static_cast<const char*>(quote) - begin));
-  if (std::memchr(key.data(), '\\', key.size()) != nullptr) {
-    // Escaped: the first '"' may be an escaped one; let simdjson unescape (and validate) it.
-    if (auto error = field.unescaped_key().get(key)) {
-      return fail(error);
-    }
+  // Escaped: let simdjson unescape (and validate) it.
+  if (auto error = field.unescaped_key().get(key)) {
+    return fail(error);
   }
   return true;
 }
 
 bool Decoder::Impl::readScalar(od::value& value, od::json_type type, Capture& out) noexcept {
+  if (type == od::json_type::string) {
+    // Scan for the closing quote or a backslash, 8 bytes at a time (padding makes the
+    // over-read safe; simdjson has checked that the string is closed inside the line).
+    const char* begin = value.raw_json_token().data() + 1;
+    const char* p = findQuoteOrBackslash(begin);
+    std::string_view content(begin, static_cast<std::size_t>(p - begin));
+    if (*p == '\\') {
+      // Only strings with escapes are copied (unescaped into the parser's buffer); this also
+      // validates the escapes, which stage 1 does not.
+      if (auto error = value.get_string().get(content)) {
+        return fail(error);
+      }
+    }
+    out = {Kind::kString, content};
+    return true;
+  }
   const std::string_view token = trimRight(value.raw_json_token());
   switch (type) {
-    case od::json_type::string: {
-      if (token.size() < 2 || token.back() != '"') {
-        return fail(DecodeError::kMalformedJson);
-      }
-      std::string_view content = token.substr(1, token.size() - 2);
-      if (std::memchr(content.data(), '\\', content.size()) != nullptr) {
-        // Only strings with escapes are copied (unescaped into the parser's buffer); this also
-        // validates the escapes, which stage 1 does not.
-        if (auto error = value.get_string().get(content)) {
-          return fail(error);
-        }
-      }
-      out = {Kind::kString, content};
-      return true;
-    }
     case od::json_type::number:
       if (!isJsonNumber(token)) {
         return fail(DecodeError::kMalformedJson);
@@ -524,7 +569,7 @@ bool Decoder::Impl::walkObject(od::value& value,
     if (branch) {
       child_path = childPath(path, key);
       if (child_path != 0) {
-        child = table_.find(std::string_view(path_, child_path));
+        child = table_.findPadded(std::string_view(path_, child_path));
       }
     }
     if (!walkValue(field.value(), depth, child, child_path)) {
@@ -624,7 +669,7 @@ bool Decoder::Impl::walkKeyValue(od::value& element, std::uint32_t depth, std::s
   if (has_key && has_value) {
     const std::size_t child_path = childPath(path, attribute_key);
     if (child_path != 0) {
-      if (const KeyEntry* entry = table_.find(std::string_view(path_, child_path))) {
+      if (const KeyEntry* entry = table_.findPadded(std::string_view(path_, child_path))) {
         store(*entry, attribute_value);
       }
     }
@@ -717,7 +762,7 @@ bool Decoder::Impl::walkRecord() {
     if (!readKey(field, key)) {
       return false;
     }
-    const KeyEntry* entry = table_.find(key);
+    const KeyEntry* entry = key_unescaped_ ? table_.find(key) : table_.findPadded(key);
     std::size_t path = 0;
     if (entry != nullptr && entry->branch) {
       if (key.size() <= kPathCapacity) {
@@ -1063,8 +1108,9 @@ void Decoder::Impl::resolveTime(RecordFields& f,
     Slot slot;
     EpochUnit unit;
   };
+  // (static constexpr: built once, not on every record)
   // OTLP's *UnixNano fields are nanoseconds by definition, and 0 means "unknown".
-  const Candidate candidates[] = {
+  static constexpr Candidate kCandidates[] = {
       {customSlot(kCustomTimestamp), EpochUnit::kAuto},
       {kTimeUnixNano, EpochUnit::kNanos},
       {kTimestamp, EpochUnit::kAuto},
@@ -1075,7 +1121,7 @@ void Decoder::Impl::resolveTime(RecordFields& f,
       {kObservedTimestamp, EpochUnit::kAuto},
   };
   bool found = false;
-  for (const Candidate& candidate : candidates) {
+  for (const Candidate& candidate : kCandidates) {
     const Capture* c = get(candidate.slot);
     if (c == nullptr || (candidate.unit == EpochUnit::kNanos && isZeroTime(*c))) {
       continue;

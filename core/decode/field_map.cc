@@ -1,6 +1,7 @@
 #include "core/decode/field_map.h"
 
 #include <array>
+#include <cstring>
 
 namespace stitch::decode::detail {
 namespace {
@@ -86,39 +87,7 @@ constexpr KeySpec kPresetKeys[] = {
     {"ecs.version", kEcsVersion},
 };
 
-constexpr std::array<std::uint8_t, kPresetSlotCount> kSlotPresets = [] {
-  std::array<std::uint8_t, kPresetSlotCount> presets{};
-  for (auto& p : presets) {
-    p = kPresetAll;
-  }
-  constexpr std::uint8_t kC = kPresetCanonical;
-  constexpr std::uint8_t kO = kPresetOtel;
-  constexpr std::uint8_t kE = kPresetEcs;
-  constexpr std::uint8_t kD = kPresetDatadog;
-  presets[kTraceId] = kC | kO;
-  presets[kTraceIdCamel] = kO;
-  presets[kTraceIdEcs] = kE;
-  presets[kTraceIdDd] = kD;
-  presets[kDdTraceIdHigh] = kD;
-  presets[kSpanId] = kC | kO;
-  presets[kSpanIdCamel] = kO;
-  presets[kSpanIdEcs] = kE;
-  presets[kTransactionId] = kE;
-  presets[kSpanIdDd] = kD;
-  presets[kParentId] = kC;
-  presets[kParentSpanId] = kC | kO;
-  presets[kParentSpanIdCamel] = kO;
-  presets[kParentIdEcs] = kE;
-  presets[kTraceFlags] = kC | kO;
-  presets[kDurationDd] = kD;
-  return presets;
-}();
-
 }  // namespace
-
-std::uint8_t slotPresets(Slot slot) noexcept {
-  return slot < kPresetSlotCount ? kSlotPresets[slot] : kPresetAll;
-}
 
 bool slotTakesContainer(Slot slot) noexcept {
   switch (slot) {
@@ -134,13 +103,34 @@ bool slotTakesContainer(Slot slot) noexcept {
   }
 }
 
-std::uint64_t KeyTable::hashOf(std::string_view path) noexcept {
-  // FNV-1a: keys are short, and this runs once per key of every record.
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (const char c : path) {
-    h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+namespace {
+
+// The first / last min(8, size) bytes of `s` as an integer, zero-filled. Never reads outside
+// `s` (the table is also built from std::strings without padding).
+std::uint64_t headOf(std::string_view s) noexcept {
+  std::uint64_t v = 0;
+  if (s.size() >= 8) {
+    std::memcpy(&v, s.data(), 8);
+  } else {
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      v |= static_cast<std::uint64_t>(static_cast<unsigned char>(s[i])) << (8 * i);
+    }
   }
-  return h ^ (h >> 32);
+  return v;
+}
+
+std::uint64_t tailOf(std::string_view s) noexcept {
+  return s.size() >= 8 ? headOf(s.substr(s.size() - 8)) : headOf(s);
+}
+
+}  // namespace
+
+std::uint64_t KeyTable::hashOf(std::string_view path) noexcept {
+  return hashParts(path.size(), headOf(path), tailOf(path));
+}
+
+const KeyEntry* KeyTable::find(std::string_view path) const noexcept {
+  return probe(path, headOf(path), tailOf(path));
 }
 
 KeyTable::KeyTable(const CustomFieldPaths& fields) {
@@ -169,7 +159,9 @@ void KeyTable::addPath(std::string_view path, Slot slot, bool custom) {
 }
 
 KeyEntry& KeyTable::insert(std::string_view path) {
-  const std::uint64_t hash = hashOf(path);
+  const std::uint64_t head = headOf(path);
+  const std::uint64_t tail = tailOf(path);
+  const std::uint64_t hash = hashParts(path.size(), head, tail);
   for (std::uint64_t i = hash & mask_;; i = (i + 1) & mask_) {
     const std::uint16_t at = index_[i];
     if (at == 0) {
@@ -190,6 +182,8 @@ KeyEntry& KeyTable::insert(std::string_view path) {
       KeyEntry entry;
       entry.path = std::string(path);
       entry.hash = hash;
+      entry.head = head;
+      entry.tail = tail;
       entries_.push_back(std::move(entry));
       index_[i] = static_cast<std::uint16_t>(entries_.size());
       return entries_.back();
@@ -197,20 +191,6 @@ KeyEntry& KeyTable::insert(std::string_view path) {
     KeyEntry& existing = entries_[at - 1];
     if (existing.hash == hash && existing.path == path) {
       return existing;
-    }
-  }
-}
-
-const KeyEntry* KeyTable::find(std::string_view path) const noexcept {
-  const std::uint64_t hash = hashOf(path);
-  for (std::uint64_t i = hash & mask_;; i = (i + 1) & mask_) {
-    const std::uint16_t at = index_[i];
-    if (at == 0) {
-      return nullptr;
-    }
-    const KeyEntry& entry = entries_[at - 1];
-    if (entry.hash == hash && entry.path == path) {
-      return &entry;
     }
   }
 }

@@ -3,7 +3,9 @@
 // Internal to core/decode: the keys every preset reads, as one lookup table, so that a record's
 // keys are looked up once whatever the preset (auto detection decides afterwards).
 
+#include <array>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -110,7 +112,38 @@ inline constexpr std::uint8_t kPresetOtel = 0x02;
 inline constexpr std::uint8_t kPresetEcs = 0x04;
 inline constexpr std::uint8_t kPresetDatadog = 0x08;
 inline constexpr std::uint8_t kPresetAll = 0x0f;
-std::uint8_t slotPresets(Slot slot) noexcept;
+
+// The trace-context keys belong to their preset; every other key is read by all of them.
+inline constexpr std::array<std::uint8_t, kSlotCount> kSlotPresets = [] {
+  std::array<std::uint8_t, kSlotCount> presets{};
+  for (auto& p : presets) {
+    p = kPresetAll;
+  }
+  constexpr std::uint8_t kC = kPresetCanonical;
+  constexpr std::uint8_t kO = kPresetOtel;
+  constexpr std::uint8_t kE = kPresetEcs;
+  constexpr std::uint8_t kD = kPresetDatadog;
+  presets[kTraceId] = kC | kO;
+  presets[kTraceIdCamel] = kO;
+  presets[kTraceIdEcs] = kE;
+  presets[kTraceIdDd] = kD;
+  presets[kDdTraceIdHigh] = kD;
+  presets[kSpanId] = kC | kO;
+  presets[kSpanIdCamel] = kO;
+  presets[kSpanIdEcs] = kE;
+  presets[kTransactionId] = kE;
+  presets[kSpanIdDd] = kD;
+  presets[kParentId] = kC;
+  presets[kParentSpanId] = kC | kO;
+  presets[kParentSpanIdCamel] = kO;
+  presets[kParentIdEcs] = kE;
+  presets[kTraceFlags] = kC | kO;
+  presets[kDurationDd] = kD;
+  return presets;
+}();
+inline std::uint8_t slotPresets(Slot slot) noexcept {
+  return kSlotPresets[slot];
+}
 
 // Whether an object or array found at the slot's path is captured (as its raw JSON text), or
 // only walked (its keys may be other slots: "service" is a string, or an object with "name").
@@ -119,6 +152,8 @@ bool slotTakesContainer(Slot slot) noexcept;
 struct KeyEntry {
   std::string path;
   std::uint64_t hash = 0;
+  std::uint64_t head = 0;  // the first 8 bytes of path (zero-filled), compared before memcmp
+  std::uint64_t tail = 0;  // the last 8 bytes of path (zero-filled)
   Slot slot = kNoSlot;
   Slot custom = kNoSlot;
   // Some registered path continues below this one: look up the keys of an object found here
@@ -133,16 +168,59 @@ public:
   explicit KeyTable(const CustomFieldPaths& fields);
 
   const KeyEntry* find(std::string_view path) const noexcept;
+  // As find(), for a path followed by at least 8 readable bytes (a key inside a padded line,
+  // or the decoder's path buffer): no byte loops. The hot lookup of the decoder.
+  inline const KeyEntry* findPadded(std::string_view path) const noexcept;
   std::size_t size() const noexcept { return entries_.size(); }
 
+  // O(1) in the key's length: mixes the length with its first and last 8 bytes.
   static std::uint64_t hashOf(std::string_view path) noexcept;
+  static std::uint64_t hashParts(std::size_t size,
+                                 std::uint64_t head,
+                                 std::uint64_t tail) noexcept {
+    std::uint64_t h = (head * 0x9E3779B97F4A7C15ULL) ^ (tail * 0xC2B2AE3D27D4EB4FULL) ^ size;
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ULL;
+    return h ^ (h >> 32);
+  }
 
 private:
+  const KeyEntry* probe(std::string_view path,
+                        std::uint64_t head,
+                        std::uint64_t tail) const noexcept {
+    const std::uint64_t hash = hashParts(path.size(), head, tail);
+    for (std::uint64_t i = hash & mask_;; i = (i + 1) & mask_) {
+      const std::uint16_t at = index_[i];
+      if (at == 0) {
+        return nullptr;
+      }
+      const KeyEntry& entry = entries_[at - 1];
+      if (entry.hash == hash && entry.head == head && entry.tail == tail &&
+          entry.path.size() == path.size() &&
+          (path.size() <= 16 ||
+           std::memcmp(entry.path.data() + 8, path.data() + 8, path.size() - 16) == 0)) {
+        return &entry;  // up to 16 bytes, head and tail cover every byte
+      }
+    }
+  }
   KeyEntry& insert(std::string_view path);
   void addPath(std::string_view path, Slot slot, bool custom);
   std::vector<KeyEntry> entries_;
   std::vector<std::uint16_t> index_;  // entry index + 1; 0 = empty
   std::uint64_t mask_ = 0;
 };
+
+inline const KeyEntry* KeyTable::findPadded(std::string_view path) const noexcept {
+  const std::size_t n = path.size();
+  std::uint64_t head;
+  std::memcpy(&head, path.data(), 8);
+  if (n < 8) {
+    head &= (std::uint64_t{1} << (8 * n)) - 1;
+    return probe(path, head, head);
+  }
+  std::uint64_t tail;
+  std::memcpy(&tail, path.data() + n - 8, 8);
+  return probe(path, head, tail);
+}
 
 }  // namespace stitch::decode::detail

@@ -70,6 +70,41 @@ bool isJsonNumber(std::string_view t) noexcept {
 }
 
 std::optional<std::int64_t> scaleDecimal(std::string_view t, std::int64_t scale) noexcept {
+  // Fast path for the common shape "123" or "12.345" (no sign, no exponent, at most 18 digits):
+  // plain 64-bit arithmetic.
+  if (!t.empty() && t.size() <= 19 && isDigit(t[0]) &&
+      (t[0] != '0' || t.size() == 1 || t[1] == '.')) {
+    std::uint64_t whole = 0;
+    std::size_t i = 0;
+    for (; i < t.size() && isDigit(t[i]); ++i) {
+      whole = whole * 10 + static_cast<std::uint64_t>(t[i] - '0');
+    }
+    std::uint64_t fraction = 0;
+    std::uint64_t fraction_scale = 1;
+    bool simple = i == t.size();
+    if (!simple && t[i] == '.' && i + 1 < t.size()) {
+      simple = true;
+      for (++i; i < t.size(); ++i) {
+        if (!isDigit(t[i])) {
+          simple = false;
+          break;
+        }
+        if (fraction_scale < static_cast<std::uint64_t>(scale)) {
+          fraction = fraction * 10 + static_cast<std::uint64_t>(t[i] - '0');
+          fraction_scale *= 10;
+        }
+      }
+    }
+    const auto s = static_cast<std::uint64_t>(scale);
+    if (simple &&
+        whole <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) / s) {
+      // fraction has at most log10(scale) digits: fraction * (scale / fraction_scale) < scale.
+      const std::uint64_t value = whole * s + fraction * (s / fraction_scale);
+      if (value <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        return static_cast<std::int64_t>(value);
+      }
+    }
+  }
   if (!isJsonNumber(t)) {
     return std::nullopt;
   }

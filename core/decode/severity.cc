@@ -33,32 +33,35 @@ constexpr char toLower(char c) noexcept {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
+// `text` equals `lower` (all lowercase) ignoring ASCII case; sizes must match.
+bool equalsLower(std::string_view text, std::string_view lower) noexcept {
+  for (std::size_t i = 0; i < lower.size(); ++i) {
+    if (toLower(text[i]) != lower[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::uint8_t severityFromText(std::string_view text) noexcept {
   constexpr std::string_view kProtoPrefix = "severity_number_";
-  char lower[32];
-  if (text.empty() || text.size() > sizeof(lower)) {
-    return 0;
-  }
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    lower[i] = toLower(text[i]);
-  }
-  std::string_view name(lower, text.size());
-  if (name.starts_with(kProtoPrefix)) {
-    name.remove_prefix(kProtoPrefix.size());
+  if (text.size() > kProtoPrefix.size() &&
+      equalsLower(text.substr(0, kProtoPrefix.size()), kProtoPrefix)) {
+    text.remove_prefix(kProtoPrefix.size());
   }
   for (const LevelName& level : kLevelNames) {
-    if (level.name == name) {
+    if (level.name.size() == text.size() && equalsLower(text, level.name)) {
       return level.severity;
     }
   }
   // "info2".."info4", "warn3", ...: OpenTelemetry's step suffixes.
-  if (name.size() >= 2 && name.back() >= '1' && name.back() <= '4') {
-    const std::string_view base = name.substr(0, name.size() - 1);
+  if (text.size() >= 2 && text.back() >= '1' && text.back() <= '4') {
+    const std::string_view base = text.substr(0, text.size() - 1);
     for (const LevelName& level : kOtelNames) {
-      if (level.name == base) {
-        return static_cast<std::uint8_t>(level.severity + (name.back() - '1'));
+      if (level.name.size() == base.size() && equalsLower(base, level.name)) {
+        return static_cast<std::uint8_t>(level.severity + (text.back() - '1'));
       }
     }
   }

@@ -41,8 +41,8 @@ constexpr std::int64_t kMaxSeconds = std::numeric_limits<std::int64_t>::max() / 
 
 bool looksNumeric(std::string_view text) noexcept {
   // Digits, a sign, a point or an exponent only: "1714564800", "1714564800.5", "1.7e9".
-  // RFC 3339 always has '-' after four digits and ':' , so the two never overlap.
-  if (text.empty()) {
+  // RFC 3339 always has '-' after four digits, so the two never overlap.
+  if (text.empty() || (text.size() > 4 && text[4] == '-')) {
     return false;
   }
   for (const char c : text) {
@@ -66,19 +66,28 @@ std::int64_t daysFromCivil(std::int64_t year, unsigned month, unsigned day) noex
 }
 
 std::optional<TimestampNs> parseRfc3339(std::string_view t) noexcept {
-  int year = 0;
-  int month = 0;
-  int day = 0;
-  int hour = 0;
-  int minute = 0;
-  int second = 0;
-  // "YYYY-MM-DDTHH:MM:SS" is 19 characters.
-  if (t.size() < 19 || !readDigits(t, 0, 4, year) || t[4] != '-' || !readDigits(t, 5, 2, month) ||
-      t[7] != '-' || !readDigits(t, 8, 2, day) || (t[10] != 'T' && t[10] != 't' && t[10] != ' ') ||
-      !readDigits(t, 11, 2, hour) || t[13] != ':' || !readDigits(t, 14, 2, minute) ||
-      t[16] != ':' || !readDigits(t, 17, 2, second)) {
+  // "YYYY-MM-DDTHH:MM:SS" is 19 characters at fixed positions: read them without loops.
+  if (t.size() < 19 || t[4] != '-' || t[7] != '-' ||
+      (t[10] != 'T' && t[10] != 't' && t[10] != ' ') || t[13] != ':' || t[16] != ':') {
     return std::nullopt;
   }
+  const auto digit = [&t](std::size_t i) { return static_cast<unsigned>(t[i]) - '0'; };
+  const unsigned d[14] = {digit(0),  digit(1),  digit(2),  digit(3),  digit(5),
+                          digit(6),  digit(8),  digit(9),  digit(11), digit(12),
+                          digit(14), digit(15), digit(17), digit(18)};
+  bool bad = false;
+  for (const unsigned v : d) {
+    bad |= v > 9;
+  }
+  if (bad) {
+    return std::nullopt;
+  }
+  const int year = static_cast<int>(d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3]);
+  const int month = static_cast<int>(d[4] * 10 + d[5]);
+  const int day = static_cast<int>(d[6] * 10 + d[7]);
+  const int hour = static_cast<int>(d[8] * 10 + d[9]);
+  const int minute = static_cast<int>(d[10] * 10 + d[11]);
+  const int second = static_cast<int>(d[12] * 10 + d[13]);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 ||
       minute > 59 || second > 60) {
     return std::nullopt;
@@ -88,15 +97,20 @@ std::optional<TimestampNs> parseRfc3339(std::string_view t) noexcept {
   if (pos < t.size() && (t[pos] == '.' || t[pos] == ',')) {
     ++pos;
     const std::size_t start = pos;
-    std::int64_t scale = kNanosPerSecond / 10;
+    std::size_t digits = 0;
     while (pos < t.size() && isDigit(t[pos])) {
-      fraction_ns += (t[pos] - '0') * scale;
-      scale /= 10;
+      if (digits < 9) {
+        fraction_ns = fraction_ns * 10 + (t[pos] - '0');
+        ++digits;
+      }
       ++pos;
     }
     if (pos == start) {
       return std::nullopt;
     }
+    constexpr std::int64_t kScale[10] = {1'000'000'000, 100'000'000, 10'000'000, 1'000'000, 100'000,
+                                         10'000,        1'000,       100,        10,        1};
+    fraction_ns *= kScale[digits];
   }
   std::int64_t offset_seconds = 0;
   if (pos < t.size()) {
