@@ -727,8 +727,12 @@ bool Decoder::Impl::walkAnyValue(od::value& value, std::uint32_t depth, Capture&
 }
 
 void Decoder::Impl::captureContainer(const KeyEntry& entry, Kind kind, const char* start) noexcept {
-  const bool wanted = (entry.slot != kNoSlot && slotTakesContainer(entry.slot)) ||
-                      (entry.custom != kNoSlot && slotTakesContainer(entry.custom));
+  // A slot that expects a scalar still records a container found at its path (as a value of
+  // the wrong type: "trace_id":{..} is an invalid id, not a missing one), unless the path is a
+  // branch whose keys are the slot's real source ("service":{"name":..}).
+  const bool slot_wanted =
+      entry.slot != kNoSlot && (slotTakesContainer(entry.slot) || !entry.branch);
+  const bool wanted = slot_wanted || entry.custom != kNoSlot;
   if (!wanted) {
     return;
   }
@@ -740,7 +744,7 @@ void Decoder::Impl::captureContainer(const KeyEntry& entry, Kind kind, const cha
   }
   const Capture capture{kind,
                         trimRight(std::string_view(start, static_cast<std::size_t>(end - start)))};
-  if (entry.slot != kNoSlot && slotTakesContainer(entry.slot)) {
+  if (slot_wanted) {
     put(entry.slot, capture);
   }
   if (entry.custom != kNoSlot) {
