@@ -1363,9 +1363,12 @@ bool isBlank(std::string_view line) noexcept {
   return true;
 }
 
-// Removes the line terminator ("\n", "\r\n", or stray '\r's) and a leading UTF-8 BOM.
+// Removes the line terminator ("\n" or "\r\n", as decodeLines() does) and a leading BOM.
 std::string_view stripLine(std::string_view line) noexcept {
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) {
+  if (!line.empty() && line.back() == '\n') {
+    line.remove_suffix(1);
+  }
+  if (!line.empty() && line.back() == '\r') {
     line.remove_suffix(1);
   }
   if (line.starts_with(kUtf8Bom)) {
