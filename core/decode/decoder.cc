@@ -465,15 +465,24 @@ bool Decoder::Impl::readKey(od::field& field, std::string_view& key) noexcept {
 
 bool Decoder::Impl::readScalar(od::value& value, od::json_type type, Capture& out) noexcept {
   if (type == od::json_type::string) {
-    // Scan for the closing quote or a backslash, 8 bytes at a time (padding makes the
+    // Scan for the closing quote or a backslash, 16 bytes at a time (padding makes the
     // over-read safe; simdjson has checked that the string is closed inside the line).
     const char* begin = value.raw_json_token().data() + 1;
     const char* p = findQuoteOrBackslash(begin);
     std::string_view content(begin, static_cast<std::size_t>(p - begin));
+    // The string is always consumed through simdjson, never left for it to skip: when skipping
+    // a string followed by ':' it assumes a key and walks on, which would let a malformed line
+    // such as {"a":"b":"c"}} through (its root check for such imbalance only runs when the
+    // first padding byte is '}').
     if (*p == '\\') {
       // Only strings with escapes are copied (unescaped into the parser's buffer); this also
       // validates the escapes, which stage 1 does not.
       if (auto error = value.get_string().get(content)) {
+        return fail(error);
+      }
+    } else {
+      od::raw_json_string consumed;
+      if (auto error = value.get_raw_json_string().get(consumed)) {
         return fail(error);
       }
     }

@@ -7,6 +7,7 @@
 // Three decoders cover auto detection, an explicit preset with custom paths, and the
 // dead-letter policy with a tight size and depth limit.
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -27,11 +28,14 @@ using stitch::record::RecordBatch;
 
 constexpr stitch::TimestampNs kReceived = 1'700'000'000'000'000'000;
 
-void check(bool condition) {
-  if (!condition) {
-    std::abort();
-  }
-}
+// A violated property: say which one, then crash so that the fuzzer keeps the input.
+#define check(condition)                                                                      \
+  do {                                                                                        \
+    if (!(condition)) {                                                                       \
+      std::fprintf(stderr, "decode_fuzz.cc:%d: property failed: %s\n", __LINE__, #condition); \
+      std::abort();                                                                           \
+    }                                                                                         \
+  } while (false)
 
 std::string serialized(const RecordBatch& batch) {
   std::string out;

@@ -229,7 +229,8 @@ TEST_CASE("Malformed JSON is rejected as malformed_json", "[decode]") {
       as<std::string>{}, R"({"a":1)", R"({"a":})", R"({"a" 1})", R"({"a":1,})", R"({"a":[1,,2]})",
       R"({"a":tru})", R"({"a":nul})", R"({"a":01})", R"({"a":1.})", R"({"a":"\q"})",
       R"({"a":"\u12"})", R"({"a":1} {"b":2})", R"({"a":1}})", R"({"a":1} x)", R"({a:1})", "{'a':1}",
-      "hello world", "[1,2", "{\"a\":\"b}", R"({"a":{"b":1})", R"({"a":[1,2})", R"({"a":1 2})");
+      "hello world", "[1,2", "{\"a\":\"b}", R"({"a":{"b":1})", R"({"a":[1,2})", R"({"a":1 2})",
+      R"({"a":"b":"c"}})", R"({"a":"b" "c"})", R"({"a":["b":"c"]})", R"({"a":{"b":"c":"d"}}})");
   CAPTURE(line);
   DecodeFixture fx;
   CHECK(fx.error(line) == DecodeError::kMalformedJson);
