@@ -542,3 +542,30 @@ TEST_CASE("An explicit format reads only its own preset's trace-context keys", "
   REQUIRE(r);
   CHECK(r->hasTraceContext());  // traceparent belongs to every preset
 }
+
+TEST_CASE("The demo services' span records (deploy/demo) decode with start_time and duration",
+          "[decode]") {
+  // JSON.stringify({timestamp: new Date().toISOString(), ...record}) as lib/stitchlog.mjs does.
+  DecodeFixture fx;
+  const auto r = fx.record(
+      R"({"timestamp":"2024-05-01T12:00:01.530Z","level":"error","message":"POST /pay failed",)"
+      R"("service":"payment","operation":"POST /pay","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736",)"
+      R"("span_id":"a1b2c3d4e5f6a7b8","parent_span_id":"00f067aa0ba902b7","traceparent":)"
+      R"("00-4bf92f3577b34da6a3ce929d0e0e4736-a1b2c3d4e5f6a7b8-03","start_time":)"
+      R"("2024-05-01T12:00:00.000Z","duration_ms":1530,"status":"error","attributes":)"
+      R"({"http.url":"http://127.0.0.1:4001/pay","http.status_code":502},"tracestate":)"
+      R"("demo=gateway","error":"bank declined"})");
+  REQUIRE(r);
+  CHECK(r->hasTraceContext());
+  CHECK((r->flags & flag::kTraceparentConflict) == 0);
+  CHECK(r->trace_flags == 0x03);
+  CHECK(hexOf(r->parent_span_id) == kSpanId);
+  CHECK(r->start_ns == kMay1Noon);
+  CHECK(r->duration_ns == 1530 * kNanosPerMilli);
+  CHECK(r->timestamp_ns == kMay1Noon + 1530 * kNanosPerMilli);
+  CHECK(r->endNs() == r->timestamp_ns);
+  CHECK(r->status == Status::kError);
+  CHECK(r->errorText() == "bank declined");
+  CHECK(r->tracestateText() == "demo=gateway");
+  CHECK(r->operationName() == "POST /pay");
+}
