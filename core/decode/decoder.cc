@@ -386,6 +386,16 @@ private:
     return nullptr;
   }
   const Capture* custom(CustomField field) const noexcept { return get(customSlot(field)); }
+  // The first of `slots` holding a string, number or bool (not an object or array).
+  const Capture* firstScalar(std::initializer_list<Slot> slots) const noexcept {
+    for (const Slot slot : slots) {
+      if (has(slot) && captures_[slot].kind != Kind::kObject &&
+          captures_[slot].kind != Kind::kArray) {
+        return &captures_[slot];
+      }
+    }
+    return nullptr;
+  }
 
   void put(Slot slot, const Capture& capture) noexcept;
   void store(const KeyEntry& entry, const Capture& capture) noexcept {
@@ -1222,27 +1232,20 @@ void Decoder::Impl::resolveText(RecordFields& f, Format semantics) {
     return c != nullptr && c->kind != Kind::kTrue && c->kind != Kind::kFalse ? c : nullptr;
   };
 
-  const Capture* service = custom(kCustomService);
-  if (service == nullptr) {
-    service = first({kService, kDdService, kResourceService});
-  }
+  // Names are scalars: a custom path or key that holds an object or array is passed over.
+  const Capture* service =
+      firstScalar({customSlot(kCustomService), kService, kDdService, kResourceService});
   if (service == nullptr && pino_like) {
-    service = get(kName);
+    service = firstScalar({kName});
   }
-  if (service != nullptr && service->kind != Kind::kObject && service->kind != Kind::kArray) {
-    f.service = refOf(service);
-  }
+  f.service = refOf(service);
 
-  const Capture* operation = custom(kCustomOperation);
-  if (operation == nullptr) {
-    operation = first({kOperation, kSpanName, kTransactionName});
-  }
+  const Capture* operation =
+      firstScalar({customSlot(kCustomOperation), kOperation, kSpanName, kTransactionName});
   if (operation == nullptr && !pino_like) {
-    operation = get(kName);
+    operation = firstScalar({kName});
   }
-  if (operation != nullptr && operation->kind != Kind::kObject && operation->kind != Kind::kArray) {
-    f.operation = refOf(operation);
-  }
+  f.operation = refOf(operation);
 
   const Capture* message = custom(kCustomMessage);
   if (message == nullptr) {

@@ -569,3 +569,15 @@ TEST_CASE("The demo services' span records (deploy/demo) decode with start_time 
   CHECK(r->tracestateText() == "demo=gateway");
   CHECK(r->operationName() == "POST /pay");
 }
+
+TEST_CASE("A custom name path that holds an object falls back to the preset", "[decode]") {
+  DecodeConfig config;
+  config.fields.service = "service";
+  DecodeFixture fx(config);
+  auto r = fx.record(R"({"service":{"name":"orders"}})");
+  REQUIRE(r);
+  CHECK(r->serviceName() == "orders");
+  r = fx.record(R"({"service":"cart"})");
+  REQUIRE(r);
+  CHECK(r->serviceName() == "cart");
+}
