@@ -575,10 +575,11 @@ bool Decoder::Impl::walkObject(od::value& value,
   }
   const bool branch = entry != nullptr && entry->branch;
   for (auto field_result : object) {
-    od::field field;
-    if (auto error = std::move(field_result).get(field)) {
+    if (auto error = field_result.error()) {
       return fail(error);
     }
+    // By reference: copying the field out of its result costs a store-forwarding stall.
+    od::field& field = field_result.value_unsafe();
     std::string_view key;
     if (!readKey(field, key)) {
       return false;
@@ -616,10 +617,10 @@ bool Decoder::Impl::walkArray(od::value& value,
   // An array below a branch is read as an OTLP attribute list: [{"key":..,"value":{..}}].
   const bool key_values = entry != nullptr && entry->branch;
   for (auto element_result : array) {
-    od::value element;
-    if (auto error = std::move(element_result).get(element)) {
+    if (auto error = element_result.error()) {
       return fail(error);
     }
+    od::value& element = element_result.value_unsafe();
     const bool ok =
         key_values ? walkKeyValue(element, depth, path) : walkValue(element, depth, nullptr, 0);
     if (!ok) {
@@ -652,10 +653,11 @@ bool Decoder::Impl::walkKeyValue(od::value& element, std::uint32_t depth, std::s
   Capture attribute_value;
   bool has_value = false;
   for (auto field_result : object) {
-    od::field field;
-    if (auto error = std::move(field_result).get(field)) {
+    if (auto error = field_result.error()) {
       return fail(error);
     }
+    // By reference: copying the field out of its result costs a store-forwarding stall.
+    od::field& field = field_result.value_unsafe();
     std::string_view key;
     if (!readKey(field, key)) {
       return false;
@@ -712,10 +714,11 @@ bool Decoder::Impl::walkAnyValue(od::value& value, std::uint32_t depth, Capture&
     return fail(error);
   }
   for (auto field_result : object) {
-    od::field field;
-    if (auto error = std::move(field_result).get(field)) {
+    if (auto error = field_result.error()) {
       return fail(error);
     }
+    // By reference: copying the field out of its result costs a store-forwarding stall.
+    od::field& field = field_result.value_unsafe();
     std::string_view key;
     if (!readKey(field, key)) {
       return false;
@@ -777,10 +780,11 @@ bool Decoder::Impl::walkRecord() {
     return fail(error);
   }
   for (auto field_result : object) {
-    od::field field;
-    if (auto error = std::move(field_result).get(field)) {
+    if (auto error = field_result.error()) {
       return fail(error);
     }
+    // By reference: copying the field out of its result costs a store-forwarding stall.
+    od::field& field = field_result.value_unsafe();
     std::string_view key;
     if (!readKey(field, key)) {
       return false;
@@ -819,10 +823,10 @@ DecodeError Decoder::Impl::classifyNonObject(std::string_view trimmed) {
       return fromSimdjson(error);
     }
     for (auto element_result : array) {
-      od::value element;
-      if (auto error = std::move(element_result).get(element)) {
+      if (auto error = element_result.error()) {
         return fromSimdjson(error);
       }
+      od::value& element = element_result.value_unsafe();
       if (!walkValue(element, 1, nullptr, 0)) {
         return error_;
       }
