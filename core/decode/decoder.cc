@@ -83,16 +83,35 @@ void DecodeStats::add(const DecodeStats& o) noexcept {
 
 namespace {
 
-// The JSON type of a captured value.
-enum class Kind : std::uint8_t { kString, kNumber, kTrue, kFalse, kNull, kObject, kArray };
-
-// A value found at a slot's path. `text` is a string's content (unescaped), a scalar's token,
-// or a container's raw JSON; it points into the line or into the parser's string buffer, both
-// valid until the record is built.
-struct Capture {
-  Kind kind = Kind::kNull;
-  std::string_view text;
+// The JSON type of a captured value (kInvalid: reading it failed).
+enum class Kind : std::uint8_t {
+  kString,
+  kNumber,
+  kTrue,
+  kFalse,
+  kNull,
+  kObject,
+  kArray,
+  kInvalid
 };
+
+// A value found at a slot's path. text() is a string's content (unescaped), a scalar's token,
+// or a container's raw JSON; it points into the line or into the parser's string buffer, both
+// valid until the record is built. Two 64-bit words without padding, so that it travels in two
+// registers and copies as two whole words: copies of a just-written capture through memory,
+// with padding bytes in it, stalled store forwarding in the hot loop (seen with perf).
+struct Capture {
+  const char* data = nullptr;
+  std::uint64_t size_and_kind = static_cast<std::uint64_t>(Kind::kNull) << 32;
+
+  static Capture make(Kind kind, std::string_view text) noexcept {
+    return {text.data(), text.size() | (static_cast<std::uint64_t>(kind) << 32)};
+  }
+  Kind kind() const noexcept { return static_cast<Kind>(size_and_kind >> 32); }
+  std::uint32_t size() const noexcept { return static_cast<std::uint32_t>(size_and_kind); }
+  std::string_view text() const noexcept { return {data, size()}; }
+};
+static_assert(sizeof(Capture) == 16);
 
 constexpr bool isJsonSpace(char c) noexcept {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -200,10 +219,10 @@ bool isAllDigits(std::string_view s) noexcept {
 enum class IdState : std::uint8_t { kAbsent, kValid, kZero, kInvalid };
 
 IdState hexTraceId(const Capture& c, bool allow_0x, TraceId& out) noexcept {
-  if (c.kind != Kind::kString) {
+  if (c.kind() != Kind::kString) {
     return IdState::kInvalid;
   }
-  std::string_view text = c.text;
+  std::string_view text = c.text();
   if (allow_0x && text.starts_with("0x")) {
     text.remove_prefix(2);
   }
@@ -216,10 +235,10 @@ IdState hexTraceId(const Capture& c, bool allow_0x, TraceId& out) noexcept {
 }
 
 IdState hexSpanId(const Capture& c, bool allow_0x, SpanId& out) noexcept {
-  if (c.kind != Kind::kString) {
+  if (c.kind() != Kind::kString) {
     return IdState::kInvalid;
   }
-  std::string_view text = c.text;
+  std::string_view text = c.text();
   if (allow_0x && text.starts_with("0x")) {
     text.remove_prefix(2);
   }
@@ -233,16 +252,16 @@ IdState hexSpanId(const Capture& c, bool allow_0x, SpanId& out) noexcept {
 
 // Datadog writes 64-bit ids as unsigned decimal, in a string or as a JSON number.
 std::optional<std::uint64_t> datadogDecimal(const Capture& c) noexcept {
-  if (c.kind != Kind::kString && c.kind != Kind::kNumber) {
+  if (c.kind() != Kind::kString && c.kind() != Kind::kNumber) {
     return std::nullopt;
   }
-  return parseUnsignedDecimal(c.text);
+  return parseUnsignedDecimal(c.text());
 }
 
 // dd.trace_id: the low 64 bits in decimal, with the high 64 bits from _dd.p.tid (16 hex) when
 // present, else zero; or all 128 bits as 32 hex (dd-trace's 128-bit log injection).
 IdState datadogTraceId(const Capture& c, const Capture* high, TraceId& out) noexcept {
-  if (c.kind == Kind::kString && c.text.size() == tracecontext::kTraceIdHexSize) {
+  if (c.kind() == Kind::kString && c.text().size() == tracecontext::kTraceIdHexSize) {
     return hexTraceId(c, false, out);
   }
   const std::optional<std::uint64_t> low = datadogDecimal(c);
@@ -252,8 +271,8 @@ IdState datadogTraceId(const Capture& c, const Capture* high, TraceId& out) noex
   TraceId id;
   id.lo = *low;
   if (high != nullptr) {
-    if (high->kind != Kind::kString || high->text.size() != tracecontext::kSpanIdHexSize ||
-        !hex::decodeU64(high->text.data(), id.hi)) {
+    if (high->kind() != Kind::kString || high->text().size() != tracecontext::kSpanIdHexSize ||
+        !hex::decodeU64(high->text().data(), id.hi)) {
       return IdState::kInvalid;
     }
   }
@@ -273,9 +292,9 @@ IdState datadogSpanId(const Capture& c, SpanId& out) noexcept {
 // trace-flags as a number (0..255; OTLP's 32-bit flags field keeps its low 8 bits) or as 1..2
 // hex digits ("01").
 std::optional<std::uint8_t> traceFlags(const Capture& c, bool otlp_field) noexcept {
-  if (c.kind == Kind::kNumber) {
-    const std::optional<std::int64_t> v = scaleDecimal(c.text, 1);
-    if (!v || *v < 0 || c.text.find_first_of(".eE") != std::string_view::npos) {
+  if (c.kind() == Kind::kNumber) {
+    const std::optional<std::int64_t> v = scaleDecimal(c.text(), 1);
+    if (!v || *v < 0 || c.text().find_first_of(".eE") != std::string_view::npos) {
       return std::nullopt;
     }
     if (*v <= 0xff || (otlp_field && *v <= 0xffffffff)) {
@@ -283,9 +302,9 @@ std::optional<std::uint8_t> traceFlags(const Capture& c, bool otlp_field) noexce
     }
     return std::nullopt;
   }
-  if (c.kind == Kind::kString && (c.text.size() == 1 || c.text.size() == 2)) {
+  if (c.kind() == Kind::kString && (c.text().size() == 1 || c.text().size() == 2)) {
     std::uint8_t value = 0;
-    for (const char ch : c.text) {
+    for (const char ch : c.text()) {
       const std::uint8_t d = hex::kLowerDigitValue[static_cast<unsigned char>(toLower(ch))];
       if (d == 0xff) {
         return std::nullopt;
@@ -389,16 +408,16 @@ private:
   // The first of `slots` holding a string, number or bool (not an object or array).
   const Capture* firstScalar(std::initializer_list<Slot> slots) const noexcept {
     for (const Slot slot : slots) {
-      if (has(slot) && captures_[slot].kind != Kind::kObject &&
-          captures_[slot].kind != Kind::kArray) {
+      if (has(slot) && captures_[slot].kind() != Kind::kObject &&
+          captures_[slot].kind() != Kind::kArray) {
         return &captures_[slot];
       }
     }
     return nullptr;
   }
 
-  void put(Slot slot, const Capture& capture) noexcept;
-  void store(const KeyEntry& entry, const Capture& capture) noexcept {
+  void put(Slot slot, Capture capture) noexcept;
+  void store(const KeyEntry& entry, Capture capture) noexcept {
     if (entry.slot != kNoSlot) {
       put(entry.slot, capture);
     }
@@ -408,7 +427,8 @@ private:
   }
 
   bool readKey(od::field& field, std::string_view& key) noexcept;
-  bool readScalar(od::value& value, od::json_type type, Capture& out) noexcept;
+  // The scalar `value` as a capture; Kind::kInvalid (and error_ set) when it is malformed.
+  Capture readScalar(od::value& value, od::json_type type) noexcept;
   bool walkValue(od::value& value, std::uint32_t depth, const KeyEntry* entry, std::size_t path);
   bool walkObject(od::value& value, std::uint32_t depth, const KeyEntry* entry, std::size_t path);
   bool walkArray(od::value& value, std::uint32_t depth, const KeyEntry* entry, std::size_t path);
@@ -425,7 +445,7 @@ private:
   void resolveTime(RecordFields& f, TimestampNs received_ns, Format semantics, DecodeStats& stats);
   void resolveText(RecordFields& f, Format semantics);
   record::StringRef refOf(const Capture* capture) {
-    return capture != nullptr ? builder_.ref(capture->text) : record::StringRef{};
+    return capture != nullptr ? builder_.ref(capture->text()) : record::StringRef{};
   }
 
   DecodeConfig config_;
@@ -445,11 +465,11 @@ private:
   char path_[kPathCapacity + 8];  // + 8: findPadded() reads 8-byte words
 };
 
-void Decoder::Impl::put(Slot slot, const Capture& capture) noexcept {
+void Decoder::Impl::put(Slot slot, Capture capture) noexcept {
   if ((slotPresets(slot) & preset_mask_) == 0) {
     return;  // another preset's key, and the format was chosen explicitly
   }
-  if (capture.kind == Kind::kNull || (capture.kind == Kind::kString && capture.text.empty())) {
+  if (capture.kind() == Kind::kNull || (capture.kind() == Kind::kString && capture.size() == 0)) {
     return;  // null and "" mean "not given" (loggers write both for absent ids)
   }
   captures_[slot] = capture;
@@ -473,7 +493,8 @@ bool Decoder::Impl::readKey(od::field& field, std::string_view& key) noexcept {
   return true;
 }
 
-bool Decoder::Impl::readScalar(od::value& value, od::json_type type, Capture& out) noexcept {
+Capture Decoder::Impl::readScalar(od::value& value, od::json_type type) noexcept {
+  constexpr Capture kFailed{nullptr, static_cast<std::uint64_t>(Kind::kInvalid) << 32};
   if (type == od::json_type::string) {
     // Scan for the closing quote or a backslash, 16 bytes at a time (padding makes the
     // over-read safe; simdjson has checked that the string is closed inside the line).
@@ -488,42 +509,44 @@ bool Decoder::Impl::readScalar(od::value& value, od::json_type type, Capture& ou
       // Only strings with escapes are copied (unescaped into the parser's buffer); this also
       // validates the escapes, which stage 1 does not.
       if (auto error = value.get_string().get(content)) {
-        return fail(error);
+        fail(error);
+        return kFailed;
       }
     } else {
       od::raw_json_string consumed;
       if (auto error = value.get_raw_json_string().get(consumed)) {
-        return fail(error);
+        fail(error);
+        return kFailed;
       }
     }
-    out = {Kind::kString, content};
-    return true;
+    return Capture::make(Kind::kString, content);
   }
   const std::string_view token = trimRight(value.raw_json_token());
   switch (type) {
     case od::json_type::number:
       if (!isJsonNumber(token)) {
-        return fail(DecodeError::kMalformedJson);
+        fail(DecodeError::kMalformedJson);
+        return kFailed;
       }
-      out = {Kind::kNumber, token};
-      return true;
+      return Capture::make(Kind::kNumber, token);
     case od::json_type::boolean:
       if (token == "true") {
-        out = {Kind::kTrue, token};
-      } else if (token == "false") {
-        out = {Kind::kFalse, token};
-      } else {
-        return fail(DecodeError::kMalformedJson);
+        return Capture::make(Kind::kTrue, token);
       }
-      return true;
+      if (token == "false") {
+        return Capture::make(Kind::kFalse, token);
+      }
+      fail(DecodeError::kMalformedJson);
+      return kFailed;
     case od::json_type::null:
       if (token != "null") {
-        return fail(DecodeError::kMalformedJson);
+        fail(DecodeError::kMalformedJson);
+        return kFailed;
       }
-      out = {Kind::kNull, token};
-      return true;
+      return Capture::make(Kind::kNull, token);
     default:
-      return fail(DecodeError::kMalformedJson);
+      fail(DecodeError::kMalformedJson);
+      return kFailed;
   }
 }
 
@@ -551,8 +574,8 @@ bool Decoder::Impl::walkValue(od::value& value,
   if (type == od::json_type::array) {
     return walkArray(value, depth + 1, entry, path);
   }
-  Capture capture;
-  if (!readScalar(value, type, capture)) {
+  const Capture capture = readScalar(value, type);
+  if (capture.kind() == Kind::kInvalid) {
     return false;
   }
   if (entry != nullptr) {
@@ -669,11 +692,11 @@ bool Decoder::Impl::walkKeyValue(od::value& element, std::uint32_t depth, std::s
         return fail(error);
       }
       if (child_type == od::json_type::string) {
-        Capture capture;
-        if (!readScalar(child, child_type, capture)) {
+        const Capture capture = readScalar(child, child_type);
+        if (capture.kind() == Kind::kInvalid) {
           return false;
         }
-        attribute_key = capture.text;
+        attribute_key = capture.text();
         has_key = true;
         continue;
       }
@@ -730,12 +753,13 @@ bool Decoder::Impl::walkAnyValue(od::value& value, std::uint32_t depth, Capture&
         return fail(error);
       }
       if (child_type != od::json_type::object && child_type != od::json_type::array) {
-        if (!readScalar(child, child_type, out)) {
+        out = readScalar(child, child_type);
+        if (out.kind() == Kind::kInvalid) {
           return false;
         }
         // OTLP/JSON writes 64-bit integers as strings.
-        if (key == "intValue" && out.kind == Kind::kString && isJsonNumber(out.text)) {
-          out.kind = Kind::kNumber;
+        if (key == "intValue" && out.kind() == Kind::kString && isJsonNumber(out.text())) {
+          out = Capture::make(Kind::kNumber, out.text());
         }
         found = true;
         continue;
@@ -764,8 +788,8 @@ void Decoder::Impl::captureContainer(const KeyEntry& entry, Kind kind, const cha
   if (const char* location = nullptr; doc_.current_location().get(location) == simdjson::SUCCESS) {
     end = location;
   }
-  const Capture capture{kind,
-                        trimRight(std::string_view(start, static_cast<std::size_t>(end - start)))};
+  const Capture capture = Capture::make(
+      kind, trimRight(std::string_view(start, static_cast<std::size_t>(end - start))));
   if (slot_wanted) {
     put(entry.slot, capture);
   }
@@ -1021,8 +1045,8 @@ void Decoder::Impl::resolveContext(RecordFields& f, Format semantics, DecodeStat
   }
   if (traceparent != nullptr) {
     // A traceparent field wins over id fields; a disagreement is counted.
-    const auto parsed = traceparent->kind == Kind::kString
-                            ? tracecontext::parseTraceparent(traceparent->text)
+    const auto parsed = traceparent->kind() == Kind::kString
+                            ? tracecontext::parseTraceparent(traceparent->text())
                             : Result<tracecontext::Traceparent, tracecontext::TraceparentError>(
                                   Unexpected(tracecontext::TraceparentError::kInvalidLength));
     if (!parsed) {
@@ -1091,19 +1115,19 @@ void Decoder::Impl::resolveContext(RecordFields& f, Format semantics, DecodeStat
   if (tracestate == nullptr) {
     tracestate = get(kTracestate);
   }
-  if (tracestate != nullptr && tracestate->kind == Kind::kString) {
-    f.tracestate = builder_.ref(tracestate->text);
+  if (tracestate != nullptr && tracestate->kind() == Kind::kString) {
+    f.tracestate = builder_.ref(tracestate->text());
   }
 }
 
 namespace {
 
 std::optional<TimestampNs> timeOf(const Capture& c, EpochUnit unit) noexcept {
-  if (c.kind == Kind::kString) {
-    return parseTimestampString(c.text, unit);
+  if (c.kind() == Kind::kString) {
+    return parseTimestampString(c.text(), unit);
   }
-  if (c.kind == Kind::kNumber) {
-    return parseEpoch(c.text, unit);
+  if (c.kind() == Kind::kNumber) {
+    return parseEpoch(c.text(), unit);
   }
   return std::nullopt;
 }
@@ -1111,10 +1135,10 @@ std::optional<TimestampNs> timeOf(const Capture& c, EpochUnit unit) noexcept {
 // A duration as a number (or a number in a string) of `scale` nanoseconds; nullopt when
 // negative, not a number, or beyond int64 nanoseconds.
 std::optional<std::int64_t> durationOf(const Capture& c, std::int64_t scale) noexcept {
-  if (c.kind != Kind::kNumber && c.kind != Kind::kString) {
+  if (c.kind() != Kind::kNumber && c.kind() != Kind::kString) {
     return std::nullopt;
   }
-  const std::optional<std::int64_t> ns = scaleDecimal(c.text, scale);
+  const std::optional<std::int64_t> ns = scaleDecimal(c.text(), scale);
   if (!ns || *ns < 0) {
     return std::nullopt;
   }
@@ -1122,7 +1146,7 @@ std::optional<std::int64_t> durationOf(const Capture& c, std::int64_t scale) noe
 }
 
 bool isZeroTime(const Capture& c) noexcept {
-  return (c.kind == Kind::kString || c.kind == Kind::kNumber) && c.text == "0";
+  return (c.kind() == Kind::kString || c.kind() == Kind::kNumber) && c.text() == "0";
 }
 
 }  // namespace
@@ -1233,7 +1257,7 @@ void Decoder::Impl::resolveText(RecordFields& f, Format semantics) {
   const bool pino_like = has(kHostname) && has(kPid);  // pino/bunyan: "name" is the logger
 
   const auto textual = [](const Capture* c) {
-    return c != nullptr && c->kind != Kind::kTrue && c->kind != Kind::kFalse ? c : nullptr;
+    return c != nullptr && c->kind() != Kind::kTrue && c->kind() != Kind::kFalse ? c : nullptr;
   };
 
   // Names are scalars: a custom path or key that holds an object or array is passed over.
@@ -1264,10 +1288,10 @@ void Decoder::Impl::resolveText(RecordFields& f, Format semantics) {
     error = get(kError);
   }
   if (error != nullptr) {
-    switch (error->kind) {
+    switch (error->kind()) {
       case Kind::kString:
         error_given = true;
-        f.error = builder_.ref(error->text);
+        f.error = builder_.ref(error->text());
         break;
       case Kind::kTrue:
       case Kind::kObject:
@@ -1278,9 +1302,9 @@ void Decoder::Impl::resolveText(RecordFields& f, Format semantics) {
     }
   }
   if (const Capture* message_of_error = get(kErrorMessage);
-      message_of_error != nullptr && f.error.empty() && message_of_error->kind == Kind::kString) {
+      message_of_error != nullptr && f.error.empty() && message_of_error->kind() == Kind::kString) {
     error_given = true;
-    f.error = builder_.ref(message_of_error->text);
+    f.error = builder_.ref(message_of_error->text());
   }
 
   // Severity: OTel's number when given, else the level text or pino/bunyan's level number.
@@ -1289,7 +1313,7 @@ void Decoder::Impl::resolveText(RecordFields& f, Format semantics) {
     status = get(kStatus);
   }
   const bool status_is_level = semantics == Format::kDatadog && status != nullptr &&
-                               status == get(kStatus) && status->kind == Kind::kString;
+                               status == get(kStatus) && status->kind() == Kind::kString;
   const Capture* level = custom(kCustomLevel);
   if (level == nullptr) {
     level = first({kSeverityText, kLogLevel, kLevel});
@@ -1299,23 +1323,23 @@ void Decoder::Impl::resolveText(RecordFields& f, Format semantics) {
   }
   std::uint8_t severity = 0;
   if (level != nullptr) {
-    if (level->kind == Kind::kString) {
-      f.severity_text = builder_.ref(level->text);
-      if (isAllDigits(level->text)) {
-        severity = severityFromLevelNumber(scaleDecimal(level->text, 1).value_or(0));
+    if (level->kind() == Kind::kString) {
+      f.severity_text = builder_.ref(level->text());
+      if (isAllDigits(level->text())) {
+        severity = severityFromLevelNumber(scaleDecimal(level->text(), 1).value_or(0));
       } else {
-        severity = severityFromText(level->text);
+        severity = severityFromText(level->text());
       }
-    } else if (level->kind == Kind::kNumber) {
-      severity = severityFromLevelNumber(scaleDecimal(level->text, 1).value_or(0));
+    } else if (level->kind() == Kind::kNumber) {
+      severity = severityFromLevelNumber(scaleDecimal(level->text(), 1).value_or(0));
     }
   }
   if (const Capture* number = get(kSeverityNumber)) {
     std::int64_t value = 0;
-    if (number->kind == Kind::kNumber || isAllDigits(number->text)) {
-      value = scaleDecimal(number->text, 1).value_or(0);
-    } else if (number->kind == Kind::kString) {
-      value = severityFromText(number->text);  // the proto enum name, "SEVERITY_NUMBER_INFO"
+    if (number->kind() == Kind::kNumber || isAllDigits(number->text())) {
+      value = scaleDecimal(number->text(), 1).value_or(0);
+    } else if (number->kind() == Kind::kString) {
+      value = severityFromText(number->text());  // the proto enum name, "SEVERITY_NUMBER_INFO"
     }
     if (value >= 1 && value <= 24) {
       severity = static_cast<std::uint8_t>(value);
@@ -1328,21 +1352,21 @@ void Decoder::Impl::resolveText(RecordFields& f, Format semantics) {
   std::optional<Status> span_status;
   bool http_error = false;
   if (status != nullptr && !status_is_level) {
-    if (status->kind == Kind::kString) {
-      span_status = statusWord(status->text);
-      if (!span_status && isAllDigits(status->text)) {
-        http_error = httpStatus(status->text) == Status::kError;
+    if (status->kind() == Kind::kString) {
+      span_status = statusWord(status->text());
+      if (!span_status && isAllDigits(status->text())) {
+        http_error = httpStatus(status->text()) == Status::kError;
       }
-    } else if (status->kind == Kind::kNumber) {
-      http_error = httpStatus(status->text) == Status::kError;
+    } else if (status->kind() == Kind::kNumber) {
+      http_error = httpStatus(status->text()) == Status::kError;
     }
   }
   if (!span_status) {
     if (const Capture* outcome = get(kEventOutcome);
-        outcome != nullptr && outcome->kind == Kind::kString) {
-      if (outcome->text == "failure") {
+        outcome != nullptr && outcome->kind() == Kind::kString) {
+      if (outcome->text() == "failure") {
         span_status = Status::kError;
-      } else if (outcome->text == "success") {
+      } else if (outcome->text() == "success") {
         span_status = Status::kOk;
       }
     }
@@ -1357,12 +1381,12 @@ void Decoder::Impl::resolveText(RecordFields& f, Format semantics) {
     attributes = first({kAttributes, kLabels});
   }
   if (attributes != nullptr &&
-      (attributes->kind == Kind::kObject || attributes->kind == Kind::kArray)) {
-    f.attributes = builder_.ref(attributes->text);
+      (attributes->kind() == Kind::kObject || attributes->kind() == Kind::kArray)) {
+    f.attributes = builder_.ref(attributes->text());
   }
   if (const Capture* resource = get(kResource);
-      resource != nullptr && resource->kind == Kind::kObject) {
-    f.resource = builder_.ref(resource->text);
+      resource != nullptr && resource->kind() == Kind::kObject) {
+    f.resource = builder_.ref(resource->text());
   }
 }
 
