@@ -146,6 +146,15 @@ KeyTable::KeyTable(const CustomFieldPaths& fields) {
       addPath(**paths[i], static_cast<Slot>(kCustomFirst + i), true);
     }
   }
+  // A custom error path may name an error object: its "message" is the error message, as for
+  // the presets' "error" and "err".
+  if (fields.error && !fields.error->empty()) {
+    const std::string message = *fields.error + ".message";
+    if (const KeyEntry* existing = find(message);
+        existing == nullptr || existing->slot == kNoSlot) {
+      addPath(message, kErrorMessage, false);
+    }
+  }
 }
 
 void KeyTable::addPath(std::string_view path, Slot slot, bool custom) {

@@ -581,3 +581,16 @@ TEST_CASE("A custom name path that holds an object falls back to the preset", "[
   REQUIRE(r);
   CHECK(r->serviceName() == "cart");
 }
+
+TEST_CASE("A custom error path may name an error object with a message", "[decode]") {
+  DecodeConfig config;
+  config.fields.error = "exception";
+  DecodeFixture fx(config);
+  auto r = fx.record(R"({"exception":{"type":"IOError","message":"disk full"}})");
+  REQUIRE(r);
+  CHECK(r->status == Status::kError);
+  CHECK(r->errorText() == "disk full");
+  r = fx.record(R"({"exception":"plain text"})");
+  REQUIRE(r);
+  CHECK(r->errorText() == "plain text");
+}
