@@ -59,6 +59,7 @@ struct CustomFieldPaths {
   std::array<const std::optional<std::string>*, kFieldCount> fields() const noexcept;
   static const std::array<std::string_view, kFieldCount>& fieldNames() noexcept;
   bool anySet() const noexcept;
+  friend bool operator==(const CustomFieldPaths&, const CustomFieldPaths&) = default;
 };
 
 // The `decode:` section of stitch.yaml.
@@ -83,6 +84,7 @@ struct DecodeConfig {
   // Every problem, not only the first; paths are relative to the decode section
   // ("max_depth", "fields.trace_id").
   ConfigProblems validate() const;
+  friend bool operator==(const DecodeConfig&, const DecodeConfig&) = default;
 };
 
 }  // namespace stitch::decode

@@ -462,7 +462,7 @@ private:
   bool key_unescaped_ = false;  // the last readKey() unescaped into the parser's buffer
   std::uint64_t present_[2] = {0, 0};
   std::array<Capture, kSlotCount> captures_{};
-  char path_[kPathCapacity + 8];  // + 8: findPadded() reads 8-byte words
+  char path_[kPathCapacity + 8] = {};  // + 8: findPadded() reads 8-byte words
 };
 
 void Decoder::Impl::put(Slot slot, Capture capture) noexcept {
