@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "config/config_error.h"
+#include "core/decode/decode_config.h"
 #include "core/export/exporter_config.h"
 #include "core/runtime/runtime_config.h"
 #include "core/store/store_config.h"
@@ -16,6 +17,7 @@ namespace stitch::config {
 // onto its YAML keys (see config/README.md to add one).
 struct StitchConfig {
   runtime::RuntimeConfig runtime;     // `log:` and `shutdown_timeout`, at the top level
+  decode::DecodeConfig decode;        // `decode:`
   exporting::ExportConfig exporting;  // `exporters:`
   store::StoreConfig store;           // `store:`, the embedded trace store
   store::QueryConfig query;           // `query:`, limits of the query API

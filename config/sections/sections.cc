@@ -5,6 +5,7 @@ namespace stitch::config {
 void describe(Schema<StitchConfig>& s) {
   // One line per section, in the order of the default stitch.yaml.
   describeRuntimeSection(s);
+  describeDecodeSection(s);
   describeExportersSection(s);
   describeStoreSection(s);
 }

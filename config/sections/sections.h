@@ -14,6 +14,9 @@ void describe(Schema<StitchConfig>& s);
 // runtime.cc: `log:` and `shutdown_timeout`.
 void describeRuntimeSection(Schema<StitchConfig>& s);
 
+// decode.cc: `decode:`.
+void describeDecodeSection(Schema<StitchConfig>& s);
+
 // exporters.cc: `exporters:`.
 void describeExportersSection(Schema<StitchConfig>& s);
 // store.cc: `store:` (the embedded trace store) and `query:` (the query API's limits).
