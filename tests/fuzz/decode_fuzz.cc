@@ -3,7 +3,8 @@
 //    counters (the decoder keeps no state from one batch to the next);
 //  - a batch decodes exactly as its lines decoded one by one with decodeLine();
 //  - every kept record's raw() is exactly its input line, and so is every dead letter;
-//  - the padding after the input is never read as JSON (it is filled with '}').
+//  - the padding after the input is never read as JSON (it is filled with '}');
+//  - the whole input decoded as one frame gives at most one outcome, the same twice.
 // Three decoders cover auto detection, an explicit preset with custom paths, and the
 // dead-letter policy with a tight size and depth limit.
 #include <cstdint>
@@ -147,6 +148,18 @@ void fuzzOne(Decoder& decoder, std::string_view input) {
   check(traced == first.traced.size());
   check(untraced == first.untraced.size());
   check(letters == first.dead_letters.size());
+
+  // The whole input as one frame: at most one outcome, the same both times.
+  DecodeOutput frame_first;
+  DecodeOutput frame_second;
+  decoder.decodeFrame(input, kReceived, frame_first);
+  decoder.decodeFrame(input, kReceived, frame_second);
+  check(frame_first.traced.size() + frame_first.untraced.size() + frame_first.dead_letters.size() <=
+        1);
+  check(serialized(frame_first.traced) == serialized(frame_second.traced));
+  check(serialized(frame_first.untraced) == serialized(frame_second.untraced));
+  check(sameLetters(frame_first.dead_letters, frame_second.dead_letters));
+  check(frame_first.stats == frame_second.stats);
 }
 
 Decoder makeDecoder(int which) {
