@@ -58,7 +58,21 @@ DecodeMetrics::DecodeMetrics(metrics::Registry& registry, const metrics::Labels&
         with(labels, "reason",
              tracecontext::reasonName(static_cast<tracecontext::TraceparentError>(i))));
   }
+  for (std::size_t i = 0; i < tracestate_errors_.size(); ++i) {
+    tracestate_errors_[i] = &registry.counter(
+        "stitch_decode_tracestate_errors_total",
+        "tracestate fields rejected (the record keeps its context without them), by W3C reason.",
+        with(labels, "reason",
+             tracecontext::reasonName(static_cast<tracecontext::TracestateError>(i))));
+  }
   constexpr std::string_view kTimestamps = "stitch_decode_timestamp_problems_total";
+  for (std::size_t i = 0; i < tracestate_errors_.size(); ++i) {
+    tracestate_errors_[i] = &registry.counter(
+        "stitch_decode_tracestate_errors_total",
+        "tracestate fields rejected (the record keeps its context without them), by W3C reason.",
+        with(labels, "reason",
+             tracecontext::reasonName(static_cast<tracecontext::TracestateError>(i))));
+  }
   constexpr std::string_view kTimestampsHelp =
       "Records whose time is the receive time: no timestamp field, or a bad one.";
   timestamps_missing_ =
@@ -96,6 +110,9 @@ void DecodeMetrics::add(const DecodeStats& stats) noexcept {
   }
   for (std::size_t i = 0; i < traceparent_errors_.size(); ++i) {
     add(traceparent_errors_[i], stats.traceparent_errors[i]);
+  }
+  for (std::size_t i = 0; i < tracestate_errors_.size(); ++i) {
+    add(tracestate_errors_[i], stats.tracestate_errors[i]);
   }
   add(&conflicts_, stats.traceparent_conflicts);
   add(timestamps_missing_, stats.timestamps_missing);

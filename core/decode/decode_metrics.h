@@ -17,6 +17,7 @@ namespace stitch::decode {
 //   stitch_decode_errors_total{reason}             lines that did not decode, by DecodeError
 //   stitch_decode_untraced_total{reason}           records without valid context, by problem
 //   stitch_decode_traceparent_errors_total{reason} traceparent rejections, by W3C reason
+//   stitch_decode_tracestate_errors_total{reason}  tracestate rejections (context kept)
 //   stitch_decode_traceparent_conflicts_total      id fields that disagreed with traceparent
 //   stitch_decode_timestamp_problems_total{reason} missing, bad
 //   stitch_decode_invalid_fields_total{field}      duration, trace_flags
@@ -41,6 +42,7 @@ private:
   std::array<metrics::Counter*, kDecodeErrorCount> errors_{};
   std::array<metrics::Counter*, record::kContextProblemCount> problems_{};
   std::array<metrics::Counter*, tracecontext::kTraceparentErrorCount> traceparent_errors_{};
+  std::array<metrics::Counter*, tracecontext::kTracestateErrorCount> tracestate_errors_{};
   metrics::Counter& conflicts_;
   metrics::Counter* timestamps_missing_ = nullptr;
   metrics::Counter* timestamps_bad_ = nullptr;

@@ -9,6 +9,7 @@
 
 #include "core/record/record.h"
 #include "core/tracecontext/traceparent.h"
+#include "core/tracecontext/tracestate.h"
 
 namespace stitch::decode {
 
@@ -46,6 +47,10 @@ struct DecodeStats {
   std::array<std::uint64_t, record::kContextProblemCount> context_problems{};
   // Why traceparent fields were rejected, by tracecontext::TraceparentError.
   std::array<std::uint64_t, tracecontext::kTraceparentErrorCount> traceparent_errors{};
+  // Why tracestate fields were rejected (the record keeps its context without the tracestate),
+  // by tracecontext::TracestateError. A tracestate that is not a JSON string is only counted in
+  // context_problems.
+  std::array<std::uint64_t, tracecontext::kTracestateErrorCount> tracestate_errors{};
   std::array<std::uint64_t, record::kFormatCount> formats{};  // decoded records by preset
 
   std::uint64_t traceparent_conflicts = 0;  // id fields disagreed with traceparent (it won)

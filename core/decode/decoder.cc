@@ -17,6 +17,7 @@
 #include "core/decode/severity.h"
 #include "core/decode/timestamp.h"
 #include "core/tracecontext/traceparent.h"
+#include "core/tracecontext/tracestate.h"
 
 namespace stitch::decode {
 
@@ -70,6 +71,9 @@ void DecodeStats::add(const DecodeStats& o) noexcept {
   }
   for (std::size_t i = 0; i < traceparent_errors.size(); ++i) {
     traceparent_errors[i] += o.traceparent_errors[i];
+  }
+  for (std::size_t i = 0; i < tracestate_errors.size(); ++i) {
+    tracestate_errors[i] += o.tracestate_errors[i];
   }
   for (std::size_t i = 0; i < formats.size(); ++i) {
     formats[i] += o.formats[i];
@@ -1115,8 +1119,16 @@ void Decoder::Impl::resolveContext(RecordFields& f, Format semantics, DecodeStat
   if (tracestate == nullptr) {
     tracestate = get(kTracestate);
   }
-  if (tracestate != nullptr && tracestate->kind() == Kind::kString) {
-    f.tracestate = builder_.ref(tracestate->text());
+  if (tracestate != nullptr) {
+    // W3C: a tracestate that fails to parse is discarded as a whole; the context stays.
+    if (tracestate->kind() != Kind::kString) {
+      ++stats.context_problems[static_cast<std::size_t>(ContextProblem::kInvalidTracestate)];
+    } else if (const auto view = tracecontext::TracestateView::parse(tracestate->text()); !view) {
+      ++stats.context_problems[static_cast<std::size_t>(ContextProblem::kInvalidTracestate)];
+      ++stats.tracestate_errors[static_cast<std::size_t>(view.error())];
+    } else if (!view->empty()) {
+      f.tracestate = builder_.ref(tracestate->text());
+    }
   }
 }
 

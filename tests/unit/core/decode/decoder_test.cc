@@ -141,6 +141,26 @@ TEST_CASE("An all-zero parent span id means a root span", "[decode]") {
   CHECK_FALSE(r->parent_span_id.isValid());
 }
 
+TEST_CASE("An invalid tracestate is dropped and counted; the context stays", "[decode]") {
+  using stitch::tracecontext::TracestateError;
+  const auto sample = GENERATE(as<std::pair<std::string, TracestateError>>{},
+                               std::pair{"rojo", TracestateError::kMissingEquals},
+                               std::pair{"Rojo=1", TracestateError::kInvalidKey},
+                               std::pair{"rojo=1,rojo=2", TracestateError::kDuplicateKey});
+  CAPTURE(sample.first);
+  DecodeFixture fx;
+  const auto r =
+      fx.record(R"({"traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",)"
+                R"("tracestate":")" +
+                sample.first + R"("})");
+  REQUIRE(r);
+  CHECK(r->hasTraceContext());
+  CHECK(r->tracestateText().empty());
+  CHECK(problems(fx.stats(), ContextProblem::kInvalidTracestate) == 1);
+  CHECK(fx.stats().tracestate_errors[static_cast<std::size_t>(sample.second)] == 1);
+  CHECK(fx.stats().traced == 1);
+}
+
 TEST_CASE("A tracestate field is kept with a valid context", "[decode]") {
   DecodeFixture fx;
   const auto r =
