@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/unit/core/decode/decode_test_util.h"
+#include "tests/unit/support/allocation_counter.h"
 
 using namespace stitch;
 using namespace stitch::decode;
@@ -145,4 +146,22 @@ TEST_CASE("A finder is reusable across records and lookups", "[decode][attribute
     CHECK(finder.find(*a, "k")->string == "first");
     CHECK(finder.find(*b, "k")->string == "second");
   }
+}
+
+TEST_CASE("A warmed-up finder allocates nothing per lookup", "[decode][attribute]") {
+  DecodeFixture fx;
+  const auto r = fx.record(
+      R"({"attrs":{"user":{"id":"u1"}},"resource":{"attributes":[{"key":"host.name","value":)"
+      R"({"stringValue":"web-1"}}]},"region":"eu"})");
+  REQUIRE(r);
+  AttributeFinder finder;
+  for (const char* key : {"user.id", "host.name", "region", "absent"}) {
+    (void)finder.find(*r, key);
+  }
+  const stitch::test::AllocationCounter counter;
+  CHECK(finder.find(*r, "user.id")->string == "u1");
+  CHECK(finder.find(*r, "host.name")->string == "web-1");
+  CHECK(finder.find(*r, "region")->string == "eu");
+  CHECK_FALSE(finder.find(*r, "absent"));
+  CHECK(counter.count() == 0);
 }

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/unit/core/decode/decode_test_util.h"
+#include "tests/unit/support/allocation_counter.h"
 
 using namespace stitch;
 using namespace stitch::decode;
@@ -482,4 +483,35 @@ TEST_CASE("decodeLine accepts a trailing newline and reports blank lines as empt
   const auto r = fx.record(kGood + "\r\n");
   REQUIRE(r);
   CHECK(r->raw() == kGood);
+}
+
+TEST_CASE("Decoding allocates nothing per record but the record itself", "[decode]") {
+  // Every preset, escaped strings (unescaped into the builder's scratch area), untraced and
+  // malformed lines.
+  const std::string lines =
+      kGood + "\n" +
+      R"({"ts":"2024-05-01T12:00:00Z","msg":"a \"quoted\" \\ path","trace_id":)"
+      R"("4bf92f3577b34da6a3ce929d0e0e4736","attrs":{"k":[1,2,{"x":"y"}]}})"
+      "\n" +
+      R"({"traceId":"5b8efff798038103d269b633813fc60c","body":{"stringValue":"x"},"resource":)"
+      R"({"attributes":[{"key":"service.name","value":{"stringValue":"cart"}}]}})"
+      "\n" +
+      R"({"log.level":"info","trace.id":"4bf92f3577b34da6a3ce929d0e0e4736","message":"m"})"
+      "\n" +
+      R"({"dd":{"trace_id":"123","span_id":"456"},"msg":"dd"})"
+      "\n" +
+      R"({"msg":"untraced"})" + "\nnot json\n";
+  std::string buffer = lines + std::string(kPadding, ' ');
+  const std::string_view input(buffer.data(), lines.size());
+  Decoder decoder{DecodeConfig{}};
+  DecodeOutput out;
+  out.traced.reserve(16);
+  out.untraced.reserve(16);
+  decoder.decodeLines(input, kReceived, out);  // warm-up: parser and scratch buffers grow once
+  const std::size_t records = out.traced.size() + out.untraced.size();
+  REQUIRE(records == 6);
+  out.clear();
+  const stitch::test::AllocationCounter counter;
+  decoder.decodeLines(input, kReceived, out);
+  CHECK(counter.count() == records);
 }
