@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -64,13 +65,57 @@ struct TraceSummary {
   std::uint64_t bytes = 0;  // sum of the records' raw sizes
 };
 
-enum class Decision : std::uint8_t { kKeep = 0, kDrop = 1 };
+// kPending marks a snapshot of a trace still being assembled (a query for a trace that has
+// not been decided yet); such a DecidedTrace is never exported.
+enum class Decision : std::uint8_t { kKeep = 0, kDrop = 1, kPending = 2 };
+
+constexpr std::string_view decisionName(Decision decision) noexcept {
+  switch (decision) {
+    case Decision::kKeep:
+      return "keep";
+    case Decision::kDrop:
+      return "drop";
+    case Decision::kPending:
+      return "pending";
+  }
+  return "unknown";
+}
+
+// What made a trace be decided when it was.
+enum class DecisionTrigger : std::uint8_t {
+  kNone = 0,      // not decided (pending)
+  kDecisionWait,  // decision_wait passed since its last record
+  kRootGrace,     // its root span completed and root_grace passed
+  kBudget,        // the shard's byte budget needed room (early)
+  kTraceCap,      // the trace reached max_spans_per_trace or max_bytes_per_trace (early)
+  kShutdown,      // the shard was drained
+};
+inline constexpr std::size_t kDecisionTriggerCount = 6;
+
+constexpr std::string_view decisionTriggerName(DecisionTrigger trigger) noexcept {
+  switch (trigger) {
+    case DecisionTrigger::kNone:
+      return "none";
+    case DecisionTrigger::kDecisionWait:
+      return "decision_wait";
+    case DecisionTrigger::kRootGrace:
+      return "root_grace";
+    case DecisionTrigger::kBudget:
+      return "budget";
+    case DecisionTrigger::kTraceCap:
+      return "trace_cap";
+    case DecisionTrigger::kShutdown:
+      return "shutdown";
+  }
+  return "unknown";
+}
 
 struct DecisionInfo {
   Decision decision = Decision::kKeep;
   std::string policy;  // the policy that decided, e.g. "errors" or "head:probability"
   TimestampNs decided_at_ns = 0;
   bool early = false;  // decided before its time because of memory pressure
+  DecisionTrigger trigger = DecisionTrigger::kNone;
 };
 
 // A trace once decided: immutable and shared by the exporters, the store and the query API.
