@@ -1,0 +1,164 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <utility>
+
+#include "core/tracecontext/ids.h"
+
+namespace stitch::assembly {
+
+using tracecontext::TraceId;
+
+// An open-addressing hash index from TraceId to a small trivially copyable value (a pointer or
+// an index), for the per-shard maps on the hot path: linear probing over slots that hold the
+// key inline (a probe never chases a pointer), backward-shift deletion (no tombstones, so
+// lookups stay short under churn), power-of-two capacity kept between 1/8 and 7/10 full.
+//
+// The all-zero TraceId marks an empty slot: it is W3C's invalid id and never a key here.
+// Slot positions use the low bits of TraceIdHash; the shard router uses the high bits of the
+// same hash (pipeline/routing.h), so one shard's ids still spread over the whole table.
+// Threading: not synchronised; owned by one thread.
+template <class Value>
+class TraceIdIndex {
+public:
+  struct Slot {
+    TraceId key;
+    Value value;
+  };
+
+  explicit TraceIdIndex(std::size_t min_capacity = 16) { allocate(roundUp(min_capacity)); }
+
+  std::size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+  std::size_t capacity() const noexcept { return mask_ + 1; }
+  // Heap bytes of the slot array (what a memory budget charges for the index).
+  std::size_t memoryBytes() const noexcept { return capacity() * sizeof(Slot); }
+  // Heap bytes after one more insert (the array may double).
+  std::size_t memoryBytesAfterInsert() const noexcept {
+    return needsGrowth(size_ + 1) ? 2 * memoryBytes() : memoryBytes();
+  }
+
+  Value* find(const TraceId& key) noexcept {
+    for (std::size_t i = position(key);; i = (i + 1) & mask_) {
+      Slot& slot = slots_[i];
+      if (slot.key == key) {
+        return &slot.value;
+      }
+      if (!slot.key.isValid()) {
+        return nullptr;
+      }
+    }
+  }
+  const Value* find(const TraceId& key) const noexcept {
+    return const_cast<TraceIdIndex*>(this)->find(key);
+  }
+
+  // Inserts a key that is not present (a valid id). May grow the table (allocates).
+  Value& insert(const TraceId& key, Value value) {
+    if (needsGrowth(size_ + 1)) {
+      rehash(2 * capacity());
+    }
+    ++size_;
+    return place(key, value);
+  }
+
+  // Removes `key`; false when it was not present. Never allocates (see shrinkIfSparse).
+  bool erase(const TraceId& key) noexcept {
+    std::size_t hole = position(key);
+    for (;; hole = (hole + 1) & mask_) {
+      if (slots_[hole].key == key) {
+        break;
+      }
+      if (!slots_[hole].key.isValid()) {
+        return false;
+      }
+    }
+    // Backward shift: move later members of the probe run into the hole when their home
+    // position allows it, so that no lookup ever stops early at an empty slot.
+    for (std::size_t next = (hole + 1) & mask_;; next = (next + 1) & mask_) {
+      Slot& candidate = slots_[next];
+      if (!candidate.key.isValid()) {
+        break;
+      }
+      const std::size_t home = position(candidate.key);
+      // Movable when `home` is not cyclically within (hole, next].
+      const bool stays =
+          hole <= next ? (hole < home && home <= next) : (hole < home || home <= next);
+      if (!stays) {
+        slots_[hole] = candidate;
+        hole = next;
+      }
+    }
+    slots_[hole].key = TraceId{};
+    --size_;
+    return true;
+  }
+
+  // Halves the table while it is less than 1/8 full and above its initial size, so that a
+  // flood's high-water mark does not stay charged forever. Allocates the smaller table.
+  void shrinkIfSparse() {
+    std::size_t target = capacity();
+    while (target > min_capacity_ && size_ * 8 < target) {
+      target /= 2;
+    }
+    if (target != capacity()) {
+      rehash(target);
+    }
+  }
+
+  template <class F>
+  void forEach(F&& visit) const {
+    for (std::size_t i = 0; i <= mask_; ++i) {
+      if (slots_[i].key.isValid()) {
+        visit(slots_[i].key, slots_[i].value);
+      }
+    }
+  }
+
+private:
+  static std::size_t roundUp(std::size_t n) noexcept {
+    std::size_t capacity = 16;
+    while (capacity < n) {
+      capacity *= 2;
+    }
+    return capacity;
+  }
+  bool needsGrowth(std::size_t count) const noexcept { return count * 10 > capacity() * 7; }
+  std::size_t position(const TraceId& key) const noexcept {
+    return tracecontext::TraceIdHash{}(key)&mask_;
+  }
+  void allocate(std::size_t capacity) {
+    slots_ = std::make_unique<Slot[]>(capacity);  // value-initialised: every key empty
+    mask_ = capacity - 1;
+    if (min_capacity_ == 0) {
+      min_capacity_ = capacity;
+    }
+  }
+  Value& place(const TraceId& key, Value value) noexcept {
+    std::size_t i = position(key);
+    while (slots_[i].key.isValid()) {
+      i = (i + 1) & mask_;
+    }
+    slots_[i] = Slot{key, value};
+    return slots_[i].value;
+  }
+  void rehash(std::size_t capacity) {
+    std::unique_ptr<Slot[]> old = std::move(slots_);
+    const std::size_t old_capacity = mask_ + 1;
+    allocate(capacity);
+    for (std::size_t i = 0; i < old_capacity; ++i) {
+      if (old[i].key.isValid()) {
+        place(old[i].key, old[i].value);
+      }
+    }
+  }
+
+  std::unique_ptr<Slot[]> slots_;
+  std::size_t mask_ = 0;
+  std::size_t size_ = 0;
+  std::size_t min_capacity_ = 0;
+};
+
+}  // namespace stitch::assembly
