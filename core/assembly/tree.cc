@@ -173,8 +173,20 @@ TraceTree TreeBuilder::build(std::span<const record::RecordPtr> records) {
     }
   }
 
-  // Children, roots and their order.
+  // Children, roots and their order. Counting first gives every child list one exact
+  // allocation instead of a growing one.
   std::vector<std::int32_t> orphans;
+  counts_.assign(span_count, 0);
+  for (std::size_t i = 0; i < span_count; ++i) {
+    if (tree.spans[i].parent >= 0) {
+      ++counts_[static_cast<std::size_t>(tree.spans[i].parent)];
+    }
+  }
+  for (std::size_t i = 0; i < span_count; ++i) {
+    if (counts_[i] > 0) {
+      tree.spans[i].children.reserve(counts_[i]);
+    }
+  }
   for (std::size_t i = 0; i < span_count; ++i) {
     const std::int32_t parent = tree.spans[i].parent;
     if (parent >= 0) {
@@ -185,25 +197,29 @@ TraceTree TreeBuilder::build(std::span<const record::RecordPtr> records) {
       orphans.push_back(static_cast<std::int32_t>(i));
     }
   }
+  // Total orders (ties broken by index, i.e. arrival) so that plain std::sort is
+  // deterministic: std::stable_sort would allocate a buffer on every call.
   const auto by_start = [&tree](std::int32_t a, std::int32_t b) {
-    return tree.spans[static_cast<std::size_t>(a)].start_ns <
-           tree.spans[static_cast<std::size_t>(b)].start_ns;
+    const TimestampNs sa = tree.spans[static_cast<std::size_t>(a)].start_ns;
+    const TimestampNs sb = tree.spans[static_cast<std::size_t>(b)].start_ns;
+    return sa < sb || (sa == sb && a < b);
   };
   const auto by_time = [&records](std::int32_t a, std::int32_t b) {
-    return records[static_cast<std::size_t>(a)]->timestamp_ns <
-           records[static_cast<std::size_t>(b)]->timestamp_ns;
+    const TimestampNs ta = records[static_cast<std::size_t>(a)]->timestamp_ns;
+    const TimestampNs tb = records[static_cast<std::size_t>(b)]->timestamp_ns;
+    return ta < tb || (ta == tb && a < b);
   };
-  std::stable_sort(tree.roots.begin(), tree.roots.end(), by_start);
-  std::stable_sort(orphans.begin(), orphans.end(), by_start);
+  std::sort(tree.roots.begin(), tree.roots.end(), by_start);
+  std::sort(orphans.begin(), orphans.end(), by_start);
   tree.roots.insert(tree.roots.end(), orphans.begin(), orphans.end());
-  std::stable_sort(tree.trace_events.begin(), tree.trace_events.end(), by_time);
+  std::sort(tree.trace_events.begin(), tree.trace_events.end(), by_time);
 
   for (Span& span : tree.spans) {
     if (span.children.size() > 1) {
-      std::stable_sort(span.children.begin(), span.children.end(), by_start);
+      std::sort(span.children.begin(), span.children.end(), by_start);
     }
     if (span.events.size() > 1) {
-      std::stable_sort(span.events.begin(), span.events.end(), by_time);
+      std::sort(span.events.begin(), span.events.end(), by_time);
     }
     // Self time: the span minus the union of its children's intervals clipped to it.
     const TimestampNs begin = span.start_ns;
@@ -285,6 +301,12 @@ trace::TraceTree buildTree(std::span<const record::RecordPtr> records) {
 
 trace::TraceSummary summarize(const trace::TraceTree& tree,
                               std::span<const record::RecordPtr> records) {
+  TreeBuilder builder;
+  return builder.summarize(tree, records);
+}
+
+trace::TraceSummary TreeBuilder::summarize(const trace::TraceTree& tree,
+                                           std::span<const record::RecordPtr> records) {
   trace::TraceSummary summary;
   summary.start_ns = tree.start_ns;
   summary.duration_ns = tree.end_ns - tree.start_ns;
@@ -307,20 +329,19 @@ trace::TraceSummary summarize(const trace::TraceTree& tree,
     summary.root_operation = std::string(root->operationName());
   }
 
-  std::vector<std::string_view> services;
-  services.reserve(records.size());
+  names_.clear();
   for (const record::RecordPtr& r : records) {
     summary.bytes += r->raw().size();
     if (r->status == record::Status::kError || r->severity_number >= kSeverityError) {
       summary.error = true;
     }
     if (!r->service.empty()) {
-      services.push_back(r->serviceName());
+      names_.push_back(r->serviceName());
     }
   }
-  std::sort(services.begin(), services.end());
-  services.erase(std::unique(services.begin(), services.end()), services.end());
-  summary.services.assign(services.begin(), services.end());
+  std::sort(names_.begin(), names_.end());
+  names_.erase(std::unique(names_.begin(), names_.end()), names_.end());
+  summary.services.assign(names_.begin(), names_.end());
   return summary;
 }
 

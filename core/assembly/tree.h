@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "core/record/record.h"
@@ -31,6 +32,9 @@ namespace stitch::assembly {
 class TreeBuilder {
 public:
   trace::TraceTree build(std::span<const record::RecordPtr> records);
+  // As the free function summarize(), reusing this builder's scratch.
+  trace::TraceSummary summarize(const trace::TraceTree& tree,
+                                std::span<const record::RecordPtr> records);
 
 private:
   struct SpanSlot {
@@ -43,8 +47,9 @@ private:
   std::vector<SpanSlot> slots_;  // open addressing span id -> span index
   std::size_t mask_ = 0;
   std::vector<std::uint8_t> state_;
+  std::vector<std::uint32_t> counts_;
   std::vector<std::int32_t> stack_;
-  std::vector<std::pair<TimestampNs, TimestampNs>> intervals_;
+  std::vector<std::string_view> names_;
 };
 
 // One-off convenience over TreeBuilder.
