@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <type_traits>
 #include <utility>
 
 #include "core/tracecontext/ids.h"
@@ -12,21 +13,31 @@ namespace stitch::assembly {
 using tracecontext::TraceId;
 
 // An open-addressing hash index from TraceId to a small trivially copyable value (a pointer or
-// an index), for the per-shard maps on the hot path: linear probing over slots that hold the
-// key inline (a probe never chases a pointer), backward-shift deletion (no tombstones, so
-// lookups stay short under churn), power-of-two capacity kept between 1/8 and 7/10 full.
+// an index), for the per-shard maps on the hot path: linear probing, backward-shift deletion
+// (no tombstones, so lookups stay short under churn), power-of-two capacity kept between 1/8
+// and 7/10 full.
 //
-// The all-zero TraceId marks an empty slot: it is W3C's invalid id and never a key here.
+// Two layouts. With KeyOf = void, a slot holds the key inline next to the value (24 bytes for
+// a pointer; a probe never leaves the table) and the all-zero TraceId, W3C's invalid id, marks
+// an empty slot. With a KeyOf functor, a slot holds only the value (8 bytes for a pointer) and
+// the key is read through it, KeyOf{}(value); a value-initialised Value (null) marks an empty
+// slot. The second is a third of the memory for a few more dereferences on probe collisions.
 // Slot positions use the low bits of TraceIdHash; the shard router uses the high bits of the
 // same hash (pipeline/routing.h), so one shard's ids still spread over the whole table.
 // Threading: not synchronised; owned by one thread.
-template <class Value>
+template <class Value, class KeyOf = void>
 class TraceIdIndex {
-public:
-  struct Slot {
+  static constexpr bool kInline = std::is_void_v<KeyOf>;
+  struct InlineSlot {
     TraceId key;
     Value value;
   };
+  struct ValueSlot {
+    Value value;
+  };
+
+public:
+  using Slot = std::conditional_t<kInline, InlineSlot, ValueSlot>;
 
   explicit TraceIdIndex(std::size_t min_capacity = 16) { allocate(roundUp(min_capacity)); }
 
@@ -43,11 +54,11 @@ public:
   Value* find(const TraceId& key) noexcept {
     for (std::size_t i = position(key);; i = (i + 1) & mask_) {
       Slot& slot = slots_[i];
-      if (slot.key == key) {
-        return &slot.value;
-      }
-      if (!slot.key.isValid()) {
+      if (!occupied(slot)) {
         return nullptr;
+      }
+      if (keyOf(slot) == key) {
+        return &slot.value;
       }
     }
   }
@@ -55,7 +66,18 @@ public:
     return const_cast<TraceIdIndex*>(this)->find(key);
   }
 
-  // Inserts a key that is not present (a valid id). May grow the table (allocates).
+  // Starts loading the slot where `key` would be, for a lookup a few steps later (batches
+  // issue these ahead so that the cache misses of several lookups overlap).
+  void prefetch(const TraceId& key) const noexcept { __builtin_prefetch(&slots_[position(key)]); }
+  // The value in `key`'s home slot, whatever key it belongs to (null when empty): for
+  // prefetching what a lookup will read, without the lookup's comparisons.
+  const Value* homeValue(const TraceId& key) const noexcept {
+    const Slot& slot = slots_[position(key)];
+    return occupied(slot) ? &slot.value : nullptr;
+  }
+
+  // Inserts a key that is not present (a valid id; with KeyOf, a value whose key it is). May
+  // grow the table (allocates).
   Value& insert(const TraceId& key, Value value) {
     if (needsGrowth(size_ + 1)) {
       rehash(2 * capacity());
@@ -68,21 +90,21 @@ public:
   bool erase(const TraceId& key) noexcept {
     std::size_t hole = position(key);
     for (;; hole = (hole + 1) & mask_) {
-      if (slots_[hole].key == key) {
-        break;
-      }
-      if (!slots_[hole].key.isValid()) {
+      if (!occupied(slots_[hole])) {
         return false;
+      }
+      if (keyOf(slots_[hole]) == key) {
+        break;
       }
     }
     // Backward shift: move later members of the probe run into the hole when their home
     // position allows it, so that no lookup ever stops early at an empty slot.
     for (std::size_t next = (hole + 1) & mask_;; next = (next + 1) & mask_) {
       Slot& candidate = slots_[next];
-      if (!candidate.key.isValid()) {
+      if (!occupied(candidate)) {
         break;
       }
-      const std::size_t home = position(candidate.key);
+      const std::size_t home = position(keyOf(candidate));
       // Movable when `home` is not cyclically within (hole, next].
       const bool stays =
           hole <= next ? (hole < home && home <= next) : (hole < home || home <= next);
@@ -91,7 +113,7 @@ public:
         hole = next;
       }
     }
-    slots_[hole].key = TraceId{};
+    slots_[hole] = Slot{};
     --size_;
     return true;
   }
@@ -111,13 +133,35 @@ public:
   template <class F>
   void forEach(F&& visit) const {
     for (std::size_t i = 0; i <= mask_; ++i) {
-      if (slots_[i].key.isValid()) {
-        visit(slots_[i].key, slots_[i].value);
+      if (occupied(slots_[i])) {
+        visit(keyOf(slots_[i]), slots_[i].value);
       }
     }
   }
 
 private:
+  static bool occupied(const Slot& slot) noexcept {
+    if constexpr (kInline) {
+      return slot.key.isValid();
+    } else {
+      return !(slot.value == Value{});
+    }
+  }
+  static const TraceId& keyOf(const Slot& slot) noexcept {
+    if constexpr (kInline) {
+      return slot.key;
+    } else {
+      return KeyOf{}(slot.value);
+    }
+  }
+  static Slot makeSlot(const TraceId& key, Value value) noexcept {
+    if constexpr (kInline) {
+      return Slot{key, value};
+    } else {
+      (void)key;
+      return Slot{value};
+    }
+  }
   static std::size_t roundUp(std::size_t n) noexcept {
     std::size_t capacity = 16;
     while (capacity < n) {
@@ -130,7 +174,7 @@ private:
     return tracecontext::TraceIdHash{}(key)&mask_;
   }
   void allocate(std::size_t capacity) {
-    slots_ = std::make_unique<Slot[]>(capacity);  // value-initialised: every key empty
+    slots_ = std::make_unique<Slot[]>(capacity);  // value-initialised: every slot empty
     mask_ = capacity - 1;
     if (min_capacity_ == 0) {
       min_capacity_ = capacity;
@@ -138,10 +182,10 @@ private:
   }
   Value& place(const TraceId& key, Value value) noexcept {
     std::size_t i = position(key);
-    while (slots_[i].key.isValid()) {
+    while (occupied(slots_[i])) {
       i = (i + 1) & mask_;
     }
-    slots_[i] = Slot{key, value};
+    slots_[i] = makeSlot(key, value);
     return slots_[i].value;
   }
   void rehash(std::size_t capacity) {
@@ -149,8 +193,8 @@ private:
     const std::size_t old_capacity = mask_ + 1;
     allocate(capacity);
     for (std::size_t i = 0; i < old_capacity; ++i) {
-      if (old[i].key.isValid()) {
-        place(old[i].key, old[i].value);
+      if (occupied(old[i])) {
+        place(keyOf(old[i]), old[i].value);
       }
     }
   }

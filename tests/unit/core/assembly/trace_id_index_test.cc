@@ -66,3 +66,46 @@ TEST_CASE("TraceIdIndex grows under load and gives its memory back when emptied"
   CHECK(index.memoryBytes() == initial);
   CHECK(index.empty());
 }
+
+namespace {
+struct Entry {
+  TraceId id;
+  int payload = 0;
+};
+struct EntryKey {
+  const TraceId& operator()(const Entry* entry) const noexcept { return entry->id; }
+};
+}  // namespace
+
+TEST_CASE("TraceIdIndex without inline keys reads keys through its values", "[assembly][index]") {
+  std::mt19937_64 rng(12);
+  std::vector<Entry> entries(2000);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    entries[i].id = TraceId{1, i + 1};  // sequential ids collide in low bits a lot
+    entries[i].payload = static_cast<int>(i);
+  }
+  TraceIdIndex<Entry*, EntryKey> index;
+  std::vector<bool> present(entries.size(), false);
+  for (int step = 0; step < 100000; ++step) {
+    const std::size_t i = rng() % entries.size();
+    if (present[i]) {
+      REQUIRE(index.erase(entries[i].id));
+    } else {
+      index.insert(entries[i].id, &entries[i]);
+    }
+    present[i] = !present[i];
+  }
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    Entry* const* found = index.find(entries[i].id);
+    if (present[i]) {
+      REQUIRE(found != nullptr);
+      CHECK((*found)->payload == static_cast<int>(i));
+      ++count;
+    } else {
+      CHECK(found == nullptr);
+    }
+  }
+  CHECK(index.size() == count);
+  CHECK(sizeof(TraceIdIndex<Entry*, EntryKey>::Slot) == sizeof(Entry*));
+}
