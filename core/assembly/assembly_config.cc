@@ -14,6 +14,8 @@ ConfigProblems AssemblyConfig::validate() const {
     problems.push_back({"max_bytes_per_trace", "must be positive"});
   } else if (max_bytes_per_trace > max_bytes) {
     problems.push_back({"max_bytes_per_trace", "must not exceed max_bytes"});
+  } else if (max_bytes_per_trace >= (std::uint64_t{1} << 32)) {
+    problems.push_back({"max_bytes_per_trace", "must be below 4 GiB"});
   }
   return problems;
 }

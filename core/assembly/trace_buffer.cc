@@ -4,12 +4,18 @@
 
 namespace stitch::assembly {
 
-TraceBuffer::TraceBuffer() : index_(1024) {}
+TraceBuffer::TraceBuffer() : index_(64) {}
 
 TraceBuffer::~TraceBuffer() {
   PendingTrace* t = head_;
   while (t != nullptr) {
     PendingTrace* next = t->next;
+    std::uint32_t left = t->record_count;
+    for (RecordBlock* block = t->first_block; block != nullptr; block = block->next) {
+      for (std::size_t i = 0; i < RecordBlock::kSlots && left > 0; ++i, --left) {
+        record::RecordDeleter{}(block->records[i]);
+      }
+    }
     delete t;
     t = next;
   }
@@ -26,27 +32,45 @@ const PendingTrace* TraceBuffer::find(const TraceId& id) const noexcept {
 }
 
 std::uint64_t TraceBuffer::createCost() const noexcept {
-  return mallocChunkBytes(sizeof(PendingTrace)) +
-         (index_.memoryBytesAfterInsert() - index_.memoryBytes());
+  return traceCost() + (index_.memoryBytesAfterInsert() - index_.memoryBytes());
 }
 
 std::uint64_t TraceBuffer::appendCost(const PendingTrace* trace,
                                       const record::Record& record) const noexcept {
   std::uint64_t cost = recordCost(record);
-  const std::size_t size = trace != nullptr ? trace->records.size() : 0;
-  const std::size_t capacity = trace != nullptr ? trace->records.capacity() : 0;
-  if (size == capacity) {
-    cost += arrayCost(nextCapacity(capacity)) - arrayCost(capacity);
+  const std::uint32_t count = trace != nullptr ? trace->record_count : 0;
+  if (count % RecordBlock::kSlots == 0 && free_blocks_ == nullptr) {
+    cost += kSlabBytes;
   }
   return cost;
+}
+
+RecordBlock* TraceBuffer::takeBlock() {
+  if (free_blocks_ == nullptr) {
+    auto slab = std::make_unique<RecordBlock[]>(kSlabBlocks);
+    for (std::size_t i = 0; i < kSlabBlocks; ++i) {
+      slab[i].next = i + 1 < kSlabBlocks ? &slab[i + 1] : nullptr;
+    }
+    free_blocks_ = &slab[0];
+    slabs_.push_back(std::move(slab));
+    ++pool_slabs_;
+  }
+  RecordBlock* block = free_blocks_;
+  free_blocks_ = block->next;
+  block->next = nullptr;
+  return block;
+}
+
+void TraceBuffer::giveBlock(RecordBlock* block) noexcept {
+  block->next = free_blocks_;
+  free_blocks_ = block;
 }
 
 PendingTrace& TraceBuffer::create(const TraceId& id, TimestampNs now) {
   auto* trace = new PendingTrace;
   trace->id = id;
-  trace->first_ns = now;
   trace->last_ns = now;
-  trace->bytes = mallocChunkBytes(sizeof(PendingTrace));
+  trace->bytes = static_cast<std::uint32_t>(traceCost());
   index_.insert(id, trace);
   bytes_ += trace->bytes;
   linkActivityTail(*trace);
@@ -54,13 +78,16 @@ PendingTrace& TraceBuffer::create(const TraceId& id, TimestampNs now) {
 }
 
 void TraceBuffer::append(PendingTrace& trace, record::RecordPtr&& record, TimestampNs now) {
-  std::uint64_t cost = recordCost(*record);
-  const std::size_t capacity = trace.records.capacity();
-  if (trace.records.size() == capacity) {
-    // Our own growth (not the library's) so that appendCost() knows it in advance.
-    const std::size_t grown = nextCapacity(capacity);
-    trace.records.reserve(grown);
-    cost += arrayCost(grown) - arrayCost(capacity);
+  const std::uint64_t cost = recordCost(*record);
+  const std::size_t slot = trace.record_count % RecordBlock::kSlots;
+  if (slot == 0) {
+    RecordBlock* block = takeBlock();
+    if (trace.last_block != nullptr) {
+      trace.last_block->next = block;
+    } else {
+      trace.first_block = block;
+    }
+    trace.last_block = block;
   }
   const bool root_span = record->isSpan() && !record->parent_span_id.isValid();
   if (record->isSpan()) {
@@ -68,8 +95,9 @@ void TraceBuffer::append(PendingTrace& trace, record::RecordPtr&& record, Timest
   }
   raw_bytes_ += record->raw().size();
   ++records_;
-  trace.records.push_back(std::move(record));
-  trace.bytes += cost;
+  trace.last_block->records[slot] = record.release();
+  ++trace.record_count;
+  trace.bytes += static_cast<std::uint32_t>(cost);
   bytes_ += cost;
   touch(trace, now);
   if (root_span && !trace.in_root_list) {
@@ -94,18 +122,38 @@ void TraceBuffer::touch(PendingTrace& trace, TimestampNs now) noexcept {
   }
 }
 
-std::unique_ptr<PendingTrace> TraceBuffer::release(PendingTrace& trace) noexcept {
+void TraceBuffer::prefetchRecords(const PendingTrace& trace) const noexcept {
+  std::uint32_t left = trace.record_count;
+  for (const RecordBlock* block = trace.first_block; block != nullptr && left > 0;
+       block = block->next) {
+    __builtin_prefetch(block->next);
+    for (std::size_t i = 0; i < RecordBlock::kSlots && left > 0; ++i, --left) {
+      __builtin_prefetch(block->records[i]);
+      __builtin_prefetch(reinterpret_cast<const char*>(block->records[i]) + 64);
+    }
+  }
+}
+
+void TraceBuffer::release(PendingTrace& trace, record::RecordBatch& out) {
   unlinkActivity(trace);
   if (trace.in_root_list) {
     unlinkRoot(trace);
   }
   index_.erase(trace.id);
   bytes_ -= trace.bytes;
-  records_ -= trace.records.size();
-  for (const record::RecordPtr& r : trace.records) {
-    raw_bytes_ -= r->raw().size();
+  records_ -= trace.record_count;
+  std::uint32_t left = trace.record_count;
+  RecordBlock* block = trace.first_block;
+  while (block != nullptr) {
+    RecordBlock* next = block->next;
+    for (std::size_t i = 0; i < RecordBlock::kSlots && left > 0; ++i, --left) {
+      raw_bytes_ -= block->records[i]->raw().size();
+      out.emplace_back(block->records[i]);
+    }
+    giveBlock(block);
+    block = next;
   }
-  trace.bytes = 0;
+  delete &trace;
   if (index_.size() * 8 < index_.capacity()) {
     // Give a flood's high-water mark back. shrinkIfSparse() allocates the smaller table; if
     // that fails the index simply stays larger, which is only memory, never correctness.
@@ -114,7 +162,6 @@ std::unique_ptr<PendingTrace> TraceBuffer::release(PendingTrace& trace) noexcept
     } catch (...) {
     }
   }
-  return std::unique_ptr<PendingTrace>(&trace);
 }
 
 void TraceBuffer::unlinkActivity(PendingTrace& trace) noexcept {

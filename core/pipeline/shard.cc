@@ -167,6 +167,8 @@ Shard::Shard(const ShardConfig& config,
       sink_(sink),
       clock_(clock),
       budget_(config.assembly.max_bytes / atLeastOne(context.shard_count)),
+      max_trace_bytes_(std::min<std::uint64_t>(config.assembly.max_bytes_per_trace,
+                                               std::numeric_limits<std::uint32_t>::max())),
       wait_ns_(toNanos(config.sampling.tail.decision_wait)),
       grace_ns_(toNanos(config.sampling.tail.root_grace)),
       tail_(
@@ -188,12 +190,45 @@ Shard::~Shard() = default;
 
 void Shard::onRecords(record::RecordBatch&& batch) {
   const TimestampNs now = clock_.now();
-  for (record::RecordPtr& record : batch) {
-    if (!record) {
+  // Software pipelining: a record's trace costs a few dependent cache misses (its header, the
+  // index slot, the trace entry, the append position and list neighbours). Issuing them for
+  // the records a few places ahead lets those misses overlap instead of queueing up.
+  constexpr std::size_t kHeaderAhead = 32;
+  constexpr std::size_t kSlotAhead = 24;
+  constexpr std::size_t kEntryAhead = 16;
+  constexpr std::size_t kAppendAhead = 8;
+  const std::size_t n = batch.size();
+  const auto traced = [&batch, n](std::size_t i) -> const record::Record* {
+    if (i >= n || !batch[i]) {
+      return nullptr;
+    }
+    return batch[i].get();
+  };
+  for (std::size_t i = 0; i < std::min(n, kHeaderAhead); ++i) {
+    if (const record::Record* r = traced(i)) {
+      __builtin_prefetch(r);
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (const record::Record* r = traced(i + kHeaderAhead)) {
+      __builtin_prefetch(r);
+    }
+    if (const record::Record* r = traced(i + kSlotAhead); r != nullptr && r->hasTraceContext()) {
+      buffer_.prefetchSlot(r->trace_id);
+    }
+    if (const record::Record* r = traced(i + kEntryAhead); r != nullptr && r->hasTraceContext()) {
+      if (!buffer_.prefetchEntry(r->trace_id) && cache_) {
+        cache_->prefetch(r->trace_id);  // a new or late record: the cache will be asked
+      }
+    }
+    if (const record::Record* r = traced(i + kAppendAhead); r != nullptr && r->hasTraceContext()) {
+      buffer_.prefetchAppend(r->trace_id);
+    }
+    if (!batch[i]) {
       continue;
     }
     ++stats_.records_received;
-    accept(std::move(record), now);
+    accept(std::move(batch[i]), now);
   }
   batch.clear();
   flush();
@@ -221,18 +256,24 @@ void Shard::accept(record::RecordPtr&& record, TimestampNs now) {
     }
   }
 
-  const std::uint64_t record_cost = buffer_.appendCost(trace, *record);
+  // Per-trace caps count what the trace itself holds; the budget below also counts what the
+  // shard's structures grow by (index, block pool).
+  const std::uint64_t own_cost = assembly::TraceBuffer::recordCost(*record);
   if (trace != nullptr) {
     const bool span_cap =
         record->isSpan() && trace->span_records >= config_.assembly.max_spans_per_trace;
-    const bool byte_cap = trace->bytes + record_cost > config_.assembly.max_bytes_per_trace;
+    const bool byte_cap = trace->bytes + own_cost > max_trace_bytes_;
     if (span_cap || byte_cap) {
       followDecision(std::move(record), decide(*trace, DecisionTrigger::kTraceCap, now));
       return;
     }
     buffer_.touch(*trace, now);  // so that room is never made by evicting this trace first
-  } else if (record_cost + buffer_.createCost() > config_.assembly.max_bytes_per_trace ||
-             record_cost + buffer_.createCost() > budget_) {
+  } else if (own_cost + assembly::TraceBuffer::traceCost() > max_trace_bytes_) {
+    ++stats_.records_too_large;
+    return;
+  }
+  const std::uint64_t record_cost = buffer_.appendCost(trace, *record);
+  if (trace == nullptr && record_cost + buffer_.createCost() > budget_) {
     ++stats_.records_too_large;
     return;
   }
@@ -283,12 +324,19 @@ void Shard::followDecision(record::RecordPtr&& record, Decision decision) {
 }
 
 Decision Shard::decide(PendingTrace& pending, DecisionTrigger trigger, TimestampNs now) {
-  const sampling::TraceFacts facts = facts_builder_.build(pending.id, pending.records);
+  // The trace's records were written long ago and are cold: load their headers in parallel
+  // rather than one miss at a time as the passes below reach them.
+  buffer_.prefetchRecords(pending);
+  const tracecontext::TraceId id = pending.id;
+  record::RecordBatch& records = decided_records_;
+  records.clear();
+  buffer_.release(pending, records);  // `pending` is gone from here on
+
+  const sampling::TraceFacts facts = facts_builder_.build(id, records);
   const sampling::TailVerdict verdict = tail_.decide(facts, now);
   const bool early = trigger == DecisionTrigger::kBudget || trigger == DecisionTrigger::kTraceCap;
   if (cache_) {
-    cache_->insert(pending.id,
-                   sampling::CachedDecision{verdict.decision, verdict.policy, early, now});
+    cache_->insert(id, sampling::CachedDecision{verdict.decision, verdict.policy, early, now});
   }
   ++stats_.decisions_by_trigger[static_cast<std::size_t>(trigger)];
   if (trigger == DecisionTrigger::kBudget) {
@@ -297,15 +345,17 @@ Decision Shard::decide(PendingTrace& pending, DecisionTrigger trigger, Timestamp
     ++stats_.evictions_trace_cap;
   }
 
-  std::unique_ptr<PendingTrace> owned = buffer_.release(pending);
   if (verdict.decision == Decision::kKeep) {
     ++stats_.traces_kept;
     ++stats_.kept_by_policy[verdict.policy];
     auto decided = std::make_shared<trace::DecidedTrace>();
-    decided->trace_id = owned->id;
-    decided->records = std::move(owned->records);
+    decided->trace_id = id;
+    decided->records.reserve(records.size());
+    for (record::RecordPtr& r : records) {
+      decided->records.push_back(std::move(r));
+    }
     decided->tree = tree_builder_.build(decided->records);
-    decided->summary = assembly::summarize(decided->tree, decided->records);
+    decided->summary = tree_builder_.summarize(decided->tree, decided->records);
     decided->decision.decision = Decision::kKeep;
     decided->decision.policy = tail_.policyName(verdict.policy);
     decided->decision.decided_at_ns = now;
@@ -316,28 +366,43 @@ Decision Shard::decide(PendingTrace& pending, DecisionTrigger trigger, Timestamp
     ++stats_.traces_dropped;
     ++stats_.dropped_by_policy[verdict.policy];
     if (config_.sampling.dropped_trace_logs == sampling::DroppedTraceLogAction::kPassThrough) {
-      stats_.dropped_trace_records_passed += owned->records.size();
-      for (record::RecordPtr& r : owned->records) {
+      stats_.dropped_trace_records_passed += records.size();
+      for (record::RecordPtr& r : records) {
         passed_dropped_.push_back(std::move(r));
       }
     } else {
-      stats_.dropped_trace_records += owned->records.size();
+      stats_.dropped_trace_records += records.size();
     }
   }
+  records.clear();  // frees whatever was not handed on
   return verdict.decision;
 }
 
 void Shard::decideDue(TimestampNs now) {
+  // Due traces are decided in list order; while one is decided, the next ones' entries and
+  // first record blocks are loaded (each step reads what the step before prefetched).
+  const auto prefetch_ahead = [](const PendingTrace* next, const PendingTrace* after) {
+    if (after != nullptr) {
+      __builtin_prefetch(after);
+      __builtin_prefetch(reinterpret_cast<const char*>(after) + 64);
+    }
+    if (next != nullptr) {
+      __builtin_prefetch(next->first_block);
+    }
+  };
   while (PendingTrace* oldest = buffer_.leastRecentlyActive()) {
     if (oldest->last_ns + wait_ns_ > now) {
       break;
     }
+    prefetch_ahead(oldest->next, oldest->next != nullptr ? oldest->next->next : nullptr);
     decide(*oldest, DecisionTrigger::kDecisionWait, now);
   }
   while (PendingTrace* rooted = buffer_.earliestRootDone()) {
     if (rooted->root_done_ns + grace_ns_ > now) {
       break;
     }
+    prefetch_ahead(rooted->root_next,
+                   rooted->root_next != nullptr ? rooted->root_next->root_next : nullptr);
     decide(*rooted, DecisionTrigger::kRootGrace, now);
   }
 }
@@ -381,10 +446,9 @@ trace::DecidedTracePtr Shard::pendingTrace(const tracecontext::TraceId& id) cons
   }
   auto snapshot = std::make_shared<trace::DecidedTrace>();
   snapshot->trace_id = id;
-  snapshot->records.reserve(pending->records.size());
-  for (const record::RecordPtr& r : pending->records) {
-    snapshot->records.push_back(r->clone());
-  }
+  snapshot->records.reserve(pending->record_count);
+  pending->forEachRecord(
+      [&snapshot](const record::Record& r) { snapshot->records.push_back(r.clone()); });
   snapshot->tree = assembly::buildTree(snapshot->records);
   snapshot->summary = assembly::summarize(snapshot->tree, snapshot->records);
   snapshot->decision.decision = Decision::kPending;

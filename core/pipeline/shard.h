@@ -140,6 +140,8 @@ public:
   // Raw bytes (original lines) of the records held.
   std::uint64_t rawBytesHeld() const noexcept { return buffer_.rawBytesHeld(); }
   std::uint64_t budgetBytes() const noexcept { return budget_; }
+  // The decision cache's fixed memory (outside the budget: bounded by its own max_entries).
+  std::uint64_t decisionCacheBytes() const noexcept { return cache_ ? cache_->memoryBytes() : 0; }
   const ShardStats& stats() const noexcept { return stats_; }
   const std::string& policyName(sampling::PolicyId id) const noexcept {
     return tail_.policyName(id);
@@ -161,6 +163,7 @@ private:
   ShardSink& sink_;
   const Clock& clock_;
   const std::uint64_t budget_;
+  const std::uint64_t max_trace_bytes_;
   const TimestampNs wait_ns_;
   const TimestampNs grace_ns_;
 
@@ -170,6 +173,7 @@ private:
   sampling::TraceFactsBuilder facts_builder_;
   assembly::TreeBuilder tree_builder_;
 
+  record::RecordBatch decided_records_;  // scratch of decide(), reused
   record::RecordBatch late_;
   record::RecordBatch passed_untraced_;
   record::RecordBatch passed_dropped_;

@@ -42,6 +42,12 @@ void DecisionCache::rememberForgotten(const tracecontext::TraceId& id) noexcept 
   forgotten_[slot] = print;
 }
 
+void DecisionCache::prefetch(const tracecontext::TraceId& id) const noexcept {
+  index_.prefetch(id);
+  std::uint32_t print = 0;
+  __builtin_prefetch(&forgotten_[fingerprintSlot(id, print)]);
+}
+
 bool DecisionCache::wasForgotten(const tracecontext::TraceId& id) const noexcept {
   std::uint32_t print = 0;
   const std::size_t slot = fingerprintSlot(id, print);

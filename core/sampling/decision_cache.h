@@ -51,6 +51,8 @@ public:
   const CachedDecision* find(const tracecontext::TraceId& id, TimestampNs now) const noexcept;
   // Forgets every decision older than the TTL at `now`.
   void expire(TimestampNs now);
+  // Starts loading what find() and wasForgotten() will read for `id`.
+  void prefetch(const tracecontext::TraceId& id) const noexcept;
   // True when `id` was remembered once and has been forgotten (probably: fingerprints).
   bool wasForgotten(const tracecontext::TraceId& id) const noexcept;
 

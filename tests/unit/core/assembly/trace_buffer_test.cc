@@ -20,23 +20,43 @@ TEST_CASE("TraceBuffer charges what malloc takes and gives it all back on releas
   CHECK(buffer.bytesHeld() == empty + create_cost);
 
   std::uint64_t expected = buffer.bytesHeld();
+  std::uint64_t raw = 0;
   for (int i = 0; i < 9; ++i) {
     auto record = makeSpan(a, static_cast<std::uint64_t>(i + 1), 0, i, 1);
     const std::uint64_t cost = buffer.appendCost(&trace, *record);
     CHECK(cost >= assembly::mallocChunkBytes(record->allocatedBytes()));
+    raw += record->raw().size();
     buffer.append(trace, std::move(record), 100 + i);
     expected += cost;
     CHECK(buffer.bytesHeld() == expected);
   }
   CHECK(buffer.recordsHeld() == 9);
-  CHECK(trace.records.capacity() == 16);  // 4, 8, 16: growth the cost knew about
+  CHECK(buffer.rawBytesHeld() == raw);
+  CHECK(trace.record_count == 9);
   CHECK(trace.span_records == 9);
   CHECK(trace.last_ns == 108);
   CHECK(trace.root_done_ns == 100);  // the first record was a root span
 
-  auto owned = buffer.release(trace);
-  CHECK(owned->records.size() == 9);
-  CHECK(buffer.bytesHeld() == empty);
+  std::vector<std::uint64_t> order;
+  trace.forEachRecord([&](const record::Record& r) { order.push_back(r.span_id.value); });
+  CHECK(order == std::vector<std::uint64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9});
+
+  const std::uint64_t pool = expected - empty - create_cost - [&] {
+    std::uint64_t records = 0;
+    for (int i = 0; i < 9; ++i) {
+      records += assembly::mallocChunkBytes(
+          makeSpan(a, static_cast<std::uint64_t>(i + 1), 0, i, 1)->allocatedBytes());
+    }
+    return records;
+  }();
+  CHECK(pool == 4 * 1024);  // one slab of record blocks, charged when first needed
+
+  record::RecordBatch out;
+  buffer.release(trace, out);
+  REQUIRE(out.size() == 9);
+  CHECK(out[0]->span_id.value == 1);
+  CHECK(out[8]->span_id.value == 9);
+  CHECK(buffer.bytesHeld() == empty + pool);  // the pool keeps its slab for the next traces
   CHECK(buffer.tracesHeld() == 0);
   CHECK(buffer.recordsHeld() == 0);
   CHECK(buffer.rawBytesHeld() == 0);
@@ -68,13 +88,15 @@ TEST_CASE("TraceBuffer keeps traces in activity order and root-completion order"
   CHECK(buffer.leastRecentlyActive() == &tc);
   CHECK(buffer.earliestRootDone() == &tc);
   CHECK(buffer.find(a) == &ta);
-  buffer.release(tc);
+  record::RecordBatch out;
+  buffer.release(tc, out);
   CHECK(buffer.leastRecentlyActive() == &ta);
   CHECK(buffer.earliestRootDone() == &ta);
-  buffer.release(ta);
+  buffer.release(ta, out);
   CHECK(buffer.leastRecentlyActive() == &tb);
   CHECK(buffer.earliestRootDone() == nullptr);
   CHECK(buffer.find(a) == nullptr);
-  buffer.release(tb);
+  buffer.release(tb, out);
   CHECK(buffer.leastRecentlyActive() == nullptr);
+  CHECK(out.size() == 4);
 }

@@ -331,6 +331,7 @@ TEST_CASE("the least recently active trace is the first decided for room", "[pip
   shard.onRecords(batchOf(makeRecord(spec)));
   std::uint64_t next = 10;
   while (sink.kept.empty()) {
+    REQUIRE(next < 1000);  // room must be made long before this
     spec.trace = TraceId{2, next};
     spec.span = SpanId{next++};
     shard.onRecords(batchOf(makeRecord(spec)));
