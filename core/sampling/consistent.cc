@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/tracecontext/tracestate.h"
+
 namespace stitch::sampling {
 namespace {
 
@@ -30,20 +32,6 @@ std::optional<std::uint64_t> parseHex(std::string_view text) noexcept {
     value = (value << 4) | static_cast<std::uint64_t>(digit);
   }
   return value;
-}
-
-bool isOws(char c) noexcept {
-  return c == ' ' || c == '\t';
-}
-
-std::string_view trimOws(std::string_view text) noexcept {
-  while (!text.empty() && isOws(text.front())) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && isOws(text.back())) {
-    text.remove_suffix(1);
-  }
-  return text;
 }
 
 }  // namespace
@@ -130,17 +118,11 @@ std::optional<std::uint64_t> parseRandomness(std::string_view text) noexcept {
 
 std::optional<std::string_view> findTracestateMember(std::string_view tracestate,
                                                      std::string_view key) noexcept {
-  while (!tracestate.empty()) {
-    const std::size_t comma = tracestate.find(',');
-    const std::string_view member = trimOws(tracestate.substr(0, comma));
-    tracestate =
-        comma == std::string_view::npos ? std::string_view{} : tracestate.substr(comma + 1);
-    const std::size_t equals = member.find('=');
-    if (equals != std::string_view::npos && member.substr(0, equals) == key) {
-      return member.substr(equals + 1);
-    }
+  const auto view = tracecontext::TracestateView::parse(tracestate);
+  if (!view) {
+    return std::nullopt;  // W3C: a malformed header is discarded as a whole
   }
-  return std::nullopt;
+  return view->get(key);
 }
 
 OtelTracestate parseOtelTracestate(std::string_view tracestate) noexcept {

@@ -64,9 +64,9 @@ struct OtelTracestate {
 // its `;`-separated `key:value` list). Malformed values are treated as absent.
 OtelTracestate parseOtelTracestate(std::string_view tracestate) noexcept;
 
-// The value of the list member `key` in a W3C tracestate header value (members separated by
-// ',' with optional spaces/tabs around them), or nullopt. The first occurrence wins (W3C says
-// keys are unique; a duplicate is the sender's bug). Never allocates.
+// The value of the list member `key` in a W3C tracestate header value, or nullopt (also for a
+// header that is not valid W3C tracestate: it is discarded as a whole, tracecontext's
+// TracestateView decides). Never allocates.
 std::optional<std::string_view> findTracestateMember(std::string_view tracestate,
                                                      std::string_view key) noexcept;
 

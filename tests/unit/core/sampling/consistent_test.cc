@@ -92,6 +92,8 @@ TEST_CASE("findTracestateMember finds a list member by key", "[sampling][consist
   CHECK(findTracestateMember("a=1,,b=2", "b") == "2");
   CHECK_FALSE(findTracestateMember("a=1,b=2", "c"));
   CHECK_FALSE(findTracestateMember("ab=1", "a"));
+  CHECK_FALSE(findTracestateMember("a=1,a=2", "a"));  // duplicate keys: not a valid header
+  CHECK_FALSE(findTracestateMember("A=1,b=2", "b"));  // an invalid key spoils the whole header
 }
 
 TEST_CASE("randomnessOf reads rv before the trace id", "[sampling][consistent]") {
