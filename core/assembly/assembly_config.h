@@ -20,6 +20,7 @@ struct AssemblyConfig {
   std::uint64_t max_bytes_per_trace = 16 * kMiB;
 
   ConfigProblems validate() const;
+  friend bool operator==(const AssemblyConfig&, const AssemblyConfig&) = default;
 };
 
 }  // namespace stitch::assembly

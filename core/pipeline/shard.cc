@@ -35,7 +35,7 @@ constexpr std::size_t kOutputBatch = 1024;
 ConfigProblems ShardConfig::validate() const {
   ConfigProblems problems;
   prefixed(assembly.validate(), "assembly.", problems);
-  prefixed(sampling.validate(), "sampling.", problems);
+  prefixed(sampling.check(), "sampling.", problems);
   return problems;
 }
 

@@ -32,8 +32,10 @@ struct ShardConfig {
   assembly::AssemblyConfig assembly;
   sampling::SamplingConfig sampling;
 
-  // Paths are prefixed with "assembly." / "sampling.".
+  // Every problem of both sections, all the way into each tail policy, with paths prefixed
+  // by "assembly." / "sampling.".
   ConfigProblems validate() const;
+  friend bool operator==(const ShardConfig&, const ShardConfig&) = default;
 };
 
 // How a shard fits into the daemon (not from YAML).

@@ -42,6 +42,7 @@ struct AdaptiveConfig {
   std::uint32_t max_keys = 10'000;
 
   ConfigProblems validate() const;
+  friend bool operator==(const AdaptiveConfig&, const AdaptiveConfig&) = default;
 };
 
 }  // namespace stitch::sampling

@@ -23,6 +23,7 @@ struct DecisionCacheConfig {
   std::chrono::milliseconds ttl{120'000};
 
   ConfigProblems validate() const;
+  friend bool operator==(const DecisionCacheConfig&, const DecisionCacheConfig&) = default;
 };
 
 // A remembered decision. `policy` is the deciding policy's id in the shard's TailSampler.

@@ -27,6 +27,7 @@ struct HeadSamplingConfig {
   int threshold_precision = kDefaultThresholdPrecision;
 
   ConfigProblems validate() const;
+  friend bool operator==(const HeadSamplingConfig&, const HeadSamplingConfig&) = default;
 };
 
 // What the head sampler did with one record. Values index HeadCounts and metric labels.

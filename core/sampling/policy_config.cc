@@ -1,8 +1,6 @@
 #include "core/sampling/policy_config.h"
 
 #include <array>
-#include <cctype>
-#include <charconv>
 #include <cmath>
 #include <regex>
 #include <set>
@@ -33,40 +31,47 @@ constexpr std::array<std::string_view, kPolicyTypeCount> kPolicyTypeNames = {
     "composite",
 };
 
-bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
+std::string item(std::string_view list, std::size_t index) {
+  return std::string(list) + "[" + std::to_string(index) + "]";
 }
 
-void add(ConfigProblems& problems,
-         const std::string& prefix,
-         std::string_view key,
-         std::string message) {
-  problems.push_back({prefix + std::string(key), std::move(message)});
-}
-
-void checkRegexes(const std::vector<std::string>& values,
-                  bool regex,
-                  const std::string& prefix,
-                  ConfigProblems& problems) {
+void checkRegexes(const std::vector<std::string>& values, bool regex, ConfigProblems& problems) {
   if (!regex) {
     return;
   }
   for (std::size_t i = 0; i < values.size(); ++i) {
     try {
-      std::regex compiled(values[i], std::regex::ECMAScript);
+      const std::regex compiled(values[i], std::regex::ECMAScript);
       (void)compiled;
     } catch (const std::regex_error& error) {
-      add(problems, prefix, "values[" + std::to_string(i) + "]",
-          "not a valid regular expression: " + std::string(error.what()));
+      problems.push_back(
+          {item("values", i), "not a valid regular expression: " + std::string(error.what())});
+    }
+  }
+}
+
+// What a policy nested in and/not/drop/composite may not be: a drop (an action belongs to the
+// top level only).
+void checkNested(const PolicyConfig& policy, const std::string& path, ConfigProblems& problems) {
+  if (policy.action == PolicyAction::kDrop) {
+    problems.push_back({path + ".action",
+                        "only top-level policies have an action; wrap the sub-policies in a "
+                        "top-level policy with action: drop"});
+  }
+  if (policy.type() == PolicyType::kDrop) {
+    problems.push_back({path + ".type", "a drop policy must be at the top level"});
+  }
+}
+
+void checkNestedList(const std::vector<PolicyConfig>& list,
+                     std::string_view key,
+                     ConfigProblems& problems) {
+  std::set<std::string, std::less<>> names;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    checkNested(list[i], item(key, i), problems);
+    if (!list[i].name.empty() && !names.insert(list[i].name).second) {
+      problems.push_back(
+          {item(key, i) + ".name", "duplicate policy name \"" + list[i].name + "\""});
     }
   }
 }
@@ -75,214 +80,71 @@ bool finiteNonNegative(double v) noexcept {
   return std::isfinite(v) && v >= 0;
 }
 
-void validatePolicy(const PolicyConfig& policy,
-                    const std::string& prefix,
-                    bool nested,
-                    int depth,
-                    ConfigProblems& problems);
-
-void validateList(const std::vector<PolicyConfig>& list,
-                  const std::string& prefix,
-                  int depth,
-                  ConfigProblems& problems) {
-  std::set<std::string, std::less<>> names;
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    const std::string item = prefix + "[" + std::to_string(i) + "]";
-    if (!list[i].name.empty() && !names.insert(list[i].name).second) {
-      add(problems, item, ".name", "duplicate policy name \"" + list[i].name + "\"");
-    }
-    validatePolicy(list[i], item + ".", true, depth + 1, problems);
+void append(ConfigProblems&& from, const std::string& prefix, ConfigProblems& to) {
+  for (ConfigProblem& problem : from) {
+    to.push_back({prefix + problem.path, std::move(problem.message)});
   }
 }
 
-void validatePolicy(const PolicyConfig& policy,
-                    const std::string& prefix,
-                    bool nested,
-                    int depth,
-                    ConfigProblems& problems) {
-  constexpr int kMaxDepth = 16;
+// Walks a policy the way the config loader does: the policy, its parameters, its sub-policies.
+void walk(const PolicyConfig& policy, const std::string& prefix, int depth, ConfigProblems& out) {
+  constexpr int kMaxDepth = 32;
   if (depth > kMaxDepth) {
-    add(problems, prefix, "type", "policies nest deeper than 16 levels");
+    out.push_back({prefix + "type", "policies nest deeper than 32 levels"});
     return;
   }
-  if (policy.name.empty()) {
-    add(problems, prefix, "name", "every policy needs a name (it is recorded with decisions)");
-  }
-  if (nested && policy.action == PolicyAction::kDrop) {
-    add(problems, prefix, "action",
-        "only top-level policies have an action; wrap the sub-policies in a top-level policy "
-        "with action: drop");
-  }
-  switch (policy.type) {
-    case PolicyType::kAlwaysSample:
-    case PolicyType::kNeverSample:
-      break;
-    case PolicyType::kLatency:
-      if (policy.latency.threshold_ms < 0) {
-        add(problems, prefix, "latency.threshold_ms", "must not be negative");
-      }
-      if (policy.latency.upper_threshold_ms < 0 ||
-          (policy.latency.upper_threshold_ms > 0 &&
-           policy.latency.upper_threshold_ms < policy.latency.threshold_ms)) {
-        add(problems, prefix, "latency.upper_threshold_ms",
-            "must be 0 (no upper bound) or at least threshold_ms");
-      }
-      break;
-    case PolicyType::kStatusCode:
-      if (policy.status_code.status_codes.empty()) {
-        add(problems, prefix, "status_code.status_codes",
-            "must list at least one of ERROR, OK, UNSET");
-      }
-      break;
-    case PolicyType::kSeverity:
-      if (policy.severity.min_severity_number < 1 || policy.severity.min_severity_number > 24) {
-        add(problems, prefix, "severity.min_severity",
-            "must be a severity name (TRACE, DEBUG, INFO, WARN, ERROR, FATAL) or 1..24");
-      }
-      break;
-    case PolicyType::kStringAttribute:
-      if (policy.string_attribute.key.empty()) {
-        add(problems, prefix, "string_attribute.key", "must not be empty");
-      }
-      if (policy.string_attribute.values.empty()) {
-        add(problems, prefix, "string_attribute.values", "must list at least one value");
-      }
-      checkRegexes(policy.string_attribute.values, policy.string_attribute.enabled_regex_matching,
-                   prefix + "string_attribute.", problems);
-      break;
-    case PolicyType::kNumericAttribute: {
-      const auto& numeric = policy.numeric_attribute;
-      if (numeric.key.empty()) {
-        add(problems, prefix, "numeric_attribute.key", "must not be empty");
-      }
-      if (!numeric.min_value && !numeric.max_value) {
-        add(problems, prefix, "numeric_attribute", "needs min_value, max_value or both");
-      }
-      if (numeric.min_value && numeric.max_value && *numeric.min_value > *numeric.max_value) {
-        add(problems, prefix, "numeric_attribute.max_value", "must not be below min_value");
-      }
-      break;
-    }
-    case PolicyType::kBooleanAttribute:
-      if (policy.boolean_attribute.key.empty()) {
-        add(problems, prefix, "boolean_attribute.key", "must not be empty");
-      }
-      break;
-    case PolicyType::kServiceName:
-    case PolicyType::kOperationName: {
-      const bool service = policy.type == PolicyType::kServiceName;
-      const auto& match = service ? policy.service_name : policy.operation_name;
-      const std::string key = service ? "service_name." : "operation_name.";
-      if (match.values.empty()) {
-        add(problems, prefix, key + "values", "must list at least one value");
-      }
-      checkRegexes(match.values, match.enabled_regex_matching, prefix + key, problems);
-      break;
-    }
-    case PolicyType::kSpanCount:
-      if (policy.span_count.max_spans != 0 &&
-          policy.span_count.max_spans < policy.span_count.min_spans) {
-        add(problems, prefix, "span_count.max_spans",
-            "must be 0 (no upper bound) or at least min_spans");
-      }
-      break;
-    case PolicyType::kTraceState:
-      if (policy.trace_state.key.empty()) {
-        add(problems, prefix, "trace_state.key", "must not be empty");
-      }
-      if (policy.trace_state.values.empty()) {
-        add(problems, prefix, "trace_state.values", "must list at least one value");
-      }
-      break;
-    case PolicyType::kProbabilistic:
-      if (!(policy.probabilistic.sampling_percentage >= 0 &&
-            policy.probabilistic.sampling_percentage <= 100)) {
-        add(problems, prefix, "probabilistic.sampling_percentage", "must be in [0, 100]");
-      }
-      break;
-    case PolicyType::kRateLimiting: {
-      const auto& rate = policy.rate_limiting;
-      if (!finiteNonNegative(rate.traces_per_second) || !finiteNonNegative(rate.spans_per_second)) {
-        add(problems, prefix, "rate_limiting", "rates must be finite and not negative");
-      } else if (rate.traces_per_second == 0 && rate.spans_per_second == 0) {
-        add(problems, prefix, "rate_limiting",
-            "needs traces_per_second, spans_per_second or both (use always_sample for no limit)");
-      }
-      if (!(rate.burst_seconds > 0) || !std::isfinite(rate.burst_seconds)) {
-        add(problems, prefix, "rate_limiting.burst_seconds", "must be positive");
-      }
-      break;
-    }
-    case PolicyType::kAdaptive:
-      for (auto& problem : policy.adaptive.validate()) {
-        problems.push_back({prefix + "adaptive." + problem.path, std::move(problem.message)});
-      }
-      break;
-    case PolicyType::kAnd:
-      if (policy.and_policy.and_sub_policy.empty()) {
-        add(problems, prefix, "and.and_sub_policy", "must list at least one policy");
-      }
-      validateList(policy.and_policy.and_sub_policy, prefix + "and.and_sub_policy", depth,
-                   problems);
-      break;
-    case PolicyType::kNot:
-      if (policy.not_policy.not_sub_policy.size() != 1) {
-        add(problems, prefix, "not.not_sub_policy", "must hold exactly one policy");
-      }
-      validateList(policy.not_policy.not_sub_policy, prefix + "not.not_sub_policy", depth,
-                   problems);
-      break;
-    case PolicyType::kDrop:
-      if (nested) {
-        add(problems, prefix, "type", "a drop policy must be at the top level");
-      }
-      if (policy.drop_policy.drop_sub_policy.empty()) {
-        add(problems, prefix, "drop.drop_sub_policy", "must list at least one policy");
-      }
-      validateList(policy.drop_policy.drop_sub_policy, prefix + "drop.drop_sub_policy", depth,
-                   problems);
-      break;
-    case PolicyType::kComposite: {
-      const auto& composite = policy.composite;
-      if (!(composite.max_total_spans_per_second > 0) ||
-          !std::isfinite(composite.max_total_spans_per_second)) {
-        add(problems, prefix, "composite.max_total_spans_per_second", "must be positive");
-      }
-      if (composite.composite_sub_policy.empty()) {
-        add(problems, prefix, "composite.composite_sub_policy", "must list at least one policy");
-      }
-      validateList(composite.composite_sub_policy, prefix + "composite.composite_sub_policy", depth,
-                   problems);
-      double total = 0;
-      for (std::size_t i = 0; i < composite.rate_allocation.size(); ++i) {
-        const auto& allocation = composite.rate_allocation[i];
-        const std::string item = "composite.rate_allocation[" + std::to_string(i) + "]";
-        bool known = false;
-        for (const auto& sub : composite.composite_sub_policy) {
-          known = known || sub.name == allocation.policy;
+  append(policy.validate(), prefix, out);
+  std::visit(
+      [&](const auto& rule) {
+        using Rule = std::decay_t<decltype(rule)>;
+        if constexpr (std::is_same_v<Rule, LatencyRule>) {
+          append(rule.latency.validate(), prefix + "latency.", out);
+        } else if constexpr (std::is_same_v<Rule, StatusCodeRule>) {
+          append(rule.status_code.validate(), prefix + "status_code.", out);
+        } else if constexpr (std::is_same_v<Rule, StringAttributeRule>) {
+          append(rule.string_attribute.validate(), prefix + "string_attribute.", out);
+        } else if constexpr (std::is_same_v<Rule, NumericAttributeRule>) {
+          append(rule.numeric_attribute.validate(), prefix + "numeric_attribute.", out);
+        } else if constexpr (std::is_same_v<Rule, BooleanAttributeRule>) {
+          append(rule.boolean_attribute.validate(), prefix + "boolean_attribute.", out);
+        } else if constexpr (std::is_same_v<Rule, ServiceNameRule>) {
+          append(rule.service_name.validate(), prefix + "service_name.", out);
+        } else if constexpr (std::is_same_v<Rule, OperationNameRule>) {
+          append(rule.operation_name.validate(), prefix + "operation_name.", out);
+        } else if constexpr (std::is_same_v<Rule, SpanCountRule>) {
+          append(rule.span_count.validate(), prefix + "span_count.", out);
+        } else if constexpr (std::is_same_v<Rule, TraceStateRule>) {
+          append(rule.trace_state.validate(), prefix + "trace_state.", out);
+        } else if constexpr (std::is_same_v<Rule, ProbabilisticRule>) {
+          append(rule.probabilistic.validate(), prefix + "probabilistic.", out);
+        } else if constexpr (std::is_same_v<Rule, RateLimitingRule>) {
+          append(rule.rate_limiting.validate(), prefix + "rate_limiting.", out);
+        } else if constexpr (std::is_same_v<Rule, AdaptiveRule>) {
+          append(rule.adaptive.validate(), prefix + "adaptive.", out);
+        } else if constexpr (std::is_same_v<Rule, AndRule>) {
+          append(rule.and_policy.validate(), prefix + "and.", out);
+          for (std::size_t i = 0; i < rule.and_policy.and_sub_policy.size(); ++i) {
+            walk(rule.and_policy.and_sub_policy[i], prefix + item("and.and_sub_policy", i) + ".",
+                 depth + 1, out);
+          }
+        } else if constexpr (std::is_same_v<Rule, NotRule>) {
+          append(rule.not_policy.validate(), prefix + "not.", out);
+          walk(*rule.not_policy.not_sub_policy, prefix + "not.not_sub_policy.", depth + 1, out);
+        } else if constexpr (std::is_same_v<Rule, DropRule>) {
+          append(rule.drop_policy.validate(), prefix + "drop.", out);
+          for (std::size_t i = 0; i < rule.drop_policy.drop_sub_policy.size(); ++i) {
+            walk(rule.drop_policy.drop_sub_policy[i],
+                 prefix + item("drop.drop_sub_policy", i) + ".", depth + 1, out);
+          }
+        } else if constexpr (std::is_same_v<Rule, CompositeRule>) {
+          append(rule.composite.validate(), prefix + "composite.", out);
+          for (std::size_t i = 0; i < rule.composite.composite_sub_policy.size(); ++i) {
+            walk(rule.composite.composite_sub_policy[i],
+                 prefix + item("composite.composite_sub_policy", i) + ".", depth + 1, out);
+          }
         }
-        if (!known) {
-          add(problems, prefix, item + ".policy",
-              "names no sub-policy of this composite: \"" + allocation.policy + "\"");
-        }
-        if (!(allocation.percent >= 0 && allocation.percent <= 100)) {
-          add(problems, prefix, item + ".percent", "must be in [0, 100]");
-        }
-        total += allocation.percent;
-      }
-      if (total > 100.0 + 1e-9) {
-        add(problems, prefix, "composite.rate_allocation", "percentages add up to more than 100");
-      }
-      break;
-    }
-  }
-}
-
-PolicyConfig named(std::string name, PolicyType type) {
-  PolicyConfig policy;
-  policy.name = std::move(name);
-  policy.type = type;
-  return policy;
+      },
+      policy.rule);
 }
 
 }  // namespace
@@ -292,49 +154,192 @@ std::string_view policyTypeName(PolicyType type) noexcept {
   return index < kPolicyTypeNames.size() ? kPolicyTypeNames[index] : "unknown";
 }
 
-std::optional<PolicyType> parsePolicyType(std::string_view name) noexcept {
-  for (std::size_t i = 0; i < kPolicyTypeNames.size(); ++i) {
-    if (kPolicyTypeNames[i] == name) {
-      return static_cast<PolicyType>(i);
+ConfigProblems LatencyPolicyConfig::validate() const {
+  ConfigProblems problems;
+  if (threshold_ms < 0) {
+    problems.push_back({"threshold_ms", "must not be negative"});
+  }
+  if (upper_threshold_ms < 0 || (upper_threshold_ms > 0 && upper_threshold_ms < threshold_ms)) {
+    problems.push_back(
+        {"upper_threshold_ms", "must be 0 (no upper bound) or at least threshold_ms"});
+  }
+  return problems;
+}
+
+ConfigProblems StatusCodePolicyConfig::validate() const {
+  if (status_codes.empty()) {
+    return {{"status_codes", "must list at least one of ERROR, OK, UNSET"}};
+  }
+  return {};
+}
+
+ConfigProblems StringAttributePolicyConfig::validate() const {
+  ConfigProblems problems;
+  if (key.empty()) {
+    problems.push_back({"key", "must not be empty"});
+  }
+  if (values.empty()) {
+    problems.push_back({"values", "must list at least one value"});
+  }
+  checkRegexes(values, enabled_regex_matching, problems);
+  return problems;
+}
+
+ConfigProblems NumericAttributePolicyConfig::validate() const {
+  ConfigProblems problems;
+  if (key.empty()) {
+    problems.push_back({"key", "must not be empty"});
+  }
+  if (!min_value && !max_value) {
+    problems.push_back({"min_value", "needs min_value, max_value or both"});
+  }
+  if (min_value && max_value && *min_value > *max_value) {
+    problems.push_back({"max_value", "must not be below min_value"});
+  }
+  return problems;
+}
+
+ConfigProblems BooleanAttributePolicyConfig::validate() const {
+  if (key.empty()) {
+    return {{"key", "must not be empty"}};
+  }
+  return {};
+}
+
+ConfigProblems NameMatchPolicyConfig::validate() const {
+  ConfigProblems problems;
+  if (values.empty()) {
+    problems.push_back({"values", "must list at least one value"});
+  }
+  checkRegexes(values, enabled_regex_matching, problems);
+  return problems;
+}
+
+ConfigProblems SpanCountPolicyConfig::validate() const {
+  if (max_spans != 0 && max_spans < min_spans) {
+    return {{"max_spans", "must be 0 (no upper bound) or at least min_spans"}};
+  }
+  return {};
+}
+
+ConfigProblems TraceStatePolicyConfig::validate() const {
+  ConfigProblems problems;
+  if (key.empty()) {
+    problems.push_back({"key", "must not be empty"});
+  }
+  if (values.empty()) {
+    problems.push_back({"values", "must list at least one value"});
+  }
+  return problems;
+}
+
+ConfigProblems ProbabilisticPolicyConfig::validate() const {
+  if (!(sampling_percentage >= 0 && sampling_percentage <= 100)) {
+    return {{"sampling_percentage", "must be in [0, 100]"}};
+  }
+  return {};
+}
+
+ConfigProblems RateLimitingPolicyConfig::validate() const {
+  ConfigProblems problems;
+  if (!finiteNonNegative(traces_per_second)) {
+    problems.push_back({"traces_per_second", "must be finite and not negative"});
+  }
+  if (!finiteNonNegative(spans_per_second)) {
+    problems.push_back({"spans_per_second", "must be finite and not negative"});
+  }
+  if (traces_per_second == 0 && spans_per_second == 0) {
+    problems.push_back({"traces_per_second",
+                        "needs traces_per_second, spans_per_second or both (always_sample keeps "
+                        "without a limit)"});
+  }
+  if (!(burst_seconds > 0) || !std::isfinite(burst_seconds)) {
+    problems.push_back({"burst_seconds", "must be positive"});
+  }
+  return problems;
+}
+
+ConfigProblems AndPolicyConfig::validate() const {
+  ConfigProblems problems;
+  if (and_sub_policy.empty()) {
+    problems.push_back({"and_sub_policy", "must list at least one policy"});
+  }
+  checkNestedList(and_sub_policy, "and_sub_policy", problems);
+  return problems;
+}
+
+ConfigProblems NotPolicyConfig::validate() const {
+  ConfigProblems problems;
+  checkNested(*not_sub_policy, "not_sub_policy", problems);
+  return problems;
+}
+
+ConfigProblems DropPolicyConfig::validate() const {
+  ConfigProblems problems;
+  if (drop_sub_policy.empty()) {
+    problems.push_back({"drop_sub_policy", "must list at least one policy"});
+  }
+  checkNestedList(drop_sub_policy, "drop_sub_policy", problems);
+  return problems;
+}
+
+ConfigProblems CompositePolicyConfig::validate() const {
+  ConfigProblems problems;
+  if (!(max_total_spans_per_second > 0) || !std::isfinite(max_total_spans_per_second)) {
+    problems.push_back({"max_total_spans_per_second", "must be positive"});
+  }
+  if (composite_sub_policy.empty()) {
+    problems.push_back({"composite_sub_policy", "must list at least one policy"});
+  }
+  checkNestedList(composite_sub_policy, "composite_sub_policy", problems);
+  double total = 0;
+  for (std::size_t i = 0; i < rate_allocation.size(); ++i) {
+    const RateAllocationConfig& allocation = rate_allocation[i];
+    bool known = false;
+    for (const PolicyConfig& sub : composite_sub_policy) {
+      known = known || sub.name == allocation.policy;
     }
+    if (!known) {
+      problems.push_back({item("rate_allocation", i) + ".policy",
+                          "names no sub-policy of this composite: \"" + allocation.policy + "\""});
+    }
+    if (!(allocation.percent >= 0 && allocation.percent <= 100)) {
+      problems.push_back({item("rate_allocation", i) + ".percent", "must be in [0, 100]"});
+    }
+    total += allocation.percent;
   }
-  return std::nullopt;
-}
-
-std::string_view policyActionName(PolicyAction action) noexcept {
-  return action == PolicyAction::kDrop ? "drop" : "keep";
-}
-
-std::string_view latencyScopeName(LatencyScope scope) noexcept {
-  switch (scope) {
-    case LatencyScope::kTrace:
-      return "trace";
-    case LatencyScope::kRoot:
-      return "root";
-    case LatencyScope::kAnySpan:
-      return "any_span";
+  if (total > 100.0 + 1e-9) {
+    problems.push_back({"rate_allocation", "percentages add up to more than 100"});
   }
-  return "unknown";
-}
-
-std::string_view nameScopeName(NameScope scope) noexcept {
-  return scope == NameScope::kRoot ? "root" : "any";
+  return problems;
 }
 
 ConfigProblems PolicyConfig::validate() const {
   ConfigProblems problems;
-  validatePolicy(*this, "", false, 0, problems);
+  if (name.empty()) {
+    problems.push_back({"name", "every policy needs a name (it is recorded with decisions)"});
+  } else if (name == "no_match") {
+    problems.push_back({"name", "\"no_match\" is reserved for traces no policy matched"});
+  }
   return problems;
+}
+
+PolicyConfig makePolicy(std::string name, PolicyRule rule, PolicyAction action) {
+  PolicyConfig policy;
+  policy.name = std::move(name);
+  policy.rule = std::move(rule);
+  policy.action = action;
+  return policy;
 }
 
 std::vector<PolicyConfig> defaultPolicies() {
   std::vector<PolicyConfig> policies;
-  policies.push_back(named("errors", PolicyType::kStatusCode));
-  policies.push_back(named("error-logs", PolicyType::kSeverity));
-  PolicyConfig slow = named("slow", PolicyType::kLatency);
+  policies.push_back(makePolicy("errors", StatusCodeRule{}));
+  policies.push_back(makePolicy("error-logs", SeverityRule{}));
+  LatencyRule slow;
   slow.latency.threshold_ms = 1000;
-  policies.push_back(std::move(slow));
-  policies.push_back(named("adaptive", PolicyType::kAdaptive));
+  policies.push_back(makePolicy("slow", slow));
+  policies.push_back(makePolicy("adaptive", AdaptiveRule{}));
   return policies;
 }
 
@@ -353,59 +358,20 @@ ConfigProblems TailSamplingConfig::validate() const {
   }
   std::set<std::string, std::less<>> names;
   for (std::size_t i = 0; i < policies.size(); ++i) {
-    const std::string item = "policies[" + std::to_string(i) + "]";
     if (!policies[i].name.empty() && !names.insert(policies[i].name).second) {
-      problems.push_back({item + ".name", "duplicate policy name \"" + policies[i].name + "\""});
+      problems.push_back(
+          {item("policies", i) + ".name", "duplicate policy name \"" + policies[i].name + "\""});
     }
-    if (policies[i].name == "no_match") {
-      problems.push_back({item + ".name", "\"no_match\" is reserved for traces no policy matched"});
-    }
-    validatePolicy(policies[i], item + ".", false, 0, problems);
   }
   return problems;
 }
 
-std::optional<std::uint8_t> parseSeverity(std::string_view text) noexcept {
-  if (text.empty()) {
-    return std::nullopt;
+ConfigProblems checkTailSampling(const TailSamplingConfig& config) {
+  ConfigProblems problems = config.validate();
+  for (std::size_t i = 0; i < config.policies.size(); ++i) {
+    walk(config.policies[i], item("policies", i) + ".", 0, problems);
   }
-  if (std::isdigit(static_cast<unsigned char>(text.front()))) {
-    unsigned value = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc() || end != text.data() + text.size() || value < 1 || value > 24) {
-      return std::nullopt;
-    }
-    return static_cast<std::uint8_t>(value);
-  }
-  // A trailing digit 1..4 selects within the range ("ERROR2" = 18).
-  unsigned offset = 0;
-  if (text.size() > 1 && text.back() >= '1' && text.back() <= '4') {
-    offset = static_cast<unsigned>(text.back() - '1');
-    text.remove_suffix(1);
-  }
-  constexpr std::pair<std::string_view, unsigned> kNames[] = {
-      {"trace", 1},    {"debug", 5},  {"info", 9},   {"information", 9}, {"warn", 13},
-      {"warning", 13}, {"error", 17}, {"fatal", 21}, {"critical", 21},
-  };
-  for (const auto& [name, base] : kNames) {
-    if (equalsIgnoreCase(text, name)) {
-      return static_cast<std::uint8_t>(base + offset);
-    }
-  }
-  return std::nullopt;
-}
-
-std::optional<record::Status> parseStatusCode(std::string_view text) noexcept {
-  if (equalsIgnoreCase(text, "error")) {
-    return record::Status::kError;
-  }
-  if (equalsIgnoreCase(text, "ok")) {
-    return record::Status::kOk;
-  }
-  if (equalsIgnoreCase(text, "unset")) {
-    return record::Status::kUnset;
-  }
-  return std::nullopt;
+  return problems;
 }
 
 }  // namespace stitch::sampling

@@ -42,10 +42,10 @@ std::optional<DroppedTraceLogAction> parseDroppedTraceLogAction(std::string_view
   return std::nullopt;
 }
 
-ConfigProblems SamplingConfig::validate() const {
+ConfigProblems SamplingConfig::check() const {
   ConfigProblems problems;
   prefixed(head.validate(), "head.", problems);
-  prefixed(tail.validate(), "tail.", problems);
+  prefixed(checkTailSampling(tail), "tail.", problems);
   prefixed(decision_cache.validate(), "decision_cache.", problems);
   return problems;
 }

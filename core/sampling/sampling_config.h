@@ -34,8 +34,11 @@ struct SamplingConfig {
   UntracedLogAction untraced_logs = UntracedLogAction::kPassThrough;
   DroppedTraceLogAction dropped_trace_logs = DroppedTraceLogAction::kDrop;
 
-  // Paths are prefixed with the section ("head.probability", "tail.policies[0].name").
-  ConfigProblems validate() const;
+  // Every problem of the whole section, walking into head, tail (every policy) and the cache,
+  // with paths prefixed by their key ("head.probability", "tail.policies[0].name"). The config
+  // loader checks each struct itself; this is for configs built in code.
+  ConfigProblems check() const;
+  friend bool operator==(const SamplingConfig&, const SamplingConfig&) = default;
 };
 
 }  // namespace stitch::sampling

@@ -6,6 +6,7 @@
 #include <regex>
 #include <string_view>
 #include <utility>
+#include <variant>
 
 #include "core/sampling/consistent.h"
 #include "core/sampling/token_bucket.h"
@@ -68,7 +69,8 @@ private:
 
 class SeverityPolicy final : public Policy {
 public:
-  explicit SeverityPolicy(const SeverityPolicyConfig& config) : min_(config.min_severity_number) {}
+  explicit SeverityPolicy(const SeverityPolicyConfig& config)
+      : min_(static_cast<std::uint8_t>(config.min_severity)) {}
   bool matches(PolicyContext& context) override { return context.facts.max_severity >= min_; }
 
 private:
@@ -401,79 +403,133 @@ struct Builder {
 
   // `prefix` is the path of names above this policy, e.g. "composite-1/".
   std::unique_ptr<Policy> build(const PolicyConfig& config, const std::string& prefix) {
-    switch (config.type) {
-      case PolicyType::kAlwaysSample:
-        return std::make_unique<ConstantPolicy>(true);
-      case PolicyType::kNeverSample:
-        return std::make_unique<ConstantPolicy>(false);
-      case PolicyType::kLatency:
-        return std::make_unique<LatencyPolicy>(config.latency);
-      case PolicyType::kStatusCode:
-        return std::make_unique<StatusCodePolicy>(config.status_code);
-      case PolicyType::kSeverity:
-        return std::make_unique<SeverityPolicy>(config.severity);
-      case PolicyType::kStringAttribute:
-        return std::make_unique<StringAttributePolicy>(config.string_attribute);
-      case PolicyType::kNumericAttribute:
-        return std::make_unique<NumericAttributePolicy>(config.numeric_attribute);
-      case PolicyType::kBooleanAttribute:
-        return std::make_unique<BooleanAttributePolicy>(config.boolean_attribute);
-      case PolicyType::kServiceName:
-        return std::make_unique<NamePolicy>(config.service_name, true);
-      case PolicyType::kOperationName:
-        return std::make_unique<NamePolicy>(config.operation_name, false);
-      case PolicyType::kSpanCount:
-        return std::make_unique<SpanCountPolicy>(config.span_count);
-      case PolicyType::kTraceState:
-        return std::make_unique<TraceStatePolicy>(config.trace_state);
-      case PolicyType::kProbabilistic:
-        return std::make_unique<ProbabilisticPolicy>(config.probabilistic);
-      case PolicyType::kRateLimiting:
-        return std::make_unique<RateLimitingPolicy>(config.rate_limiting, share, now);
-      case PolicyType::kAdaptive: {
-        const std::string name = prefix + config.name;
-        const PolicyId lower_bound = sampler.registerName(name + ":lower_bound");
-        auto policy =
-            std::make_unique<AdaptivePolicy>(name, config.adaptive, share, now, lower_bound);
-        sampler.registerAdaptive(&policy->sampler());
-        return policy;
-      }
-      case PolicyType::kAnd:
-        return std::make_unique<AndPolicy>(
-            buildAll(config.and_policy.and_sub_policy, prefix + config.name + "/"));
-      case PolicyType::kDrop:
-        return std::make_unique<AndPolicy>(
-            buildAll(config.drop_policy.drop_sub_policy, prefix + config.name + "/"));
-      case PolicyType::kNot:
-        if (config.not_policy.not_sub_policy.empty()) {
-          return std::make_unique<ConstantPolicy>(false);
-        }
-        return std::make_unique<NotPolicy>(
-            build(config.not_policy.not_sub_policy.front(), prefix + config.name + "/"));
-      case PolicyType::kComposite: {
-        const CompositePolicyConfig& composite = config.composite;
-        const double max_total = composite.max_total_spans_per_second * share;
-        const double equal_share = max_total / static_cast<double>(std::max<std::size_t>(
-                                                   1, composite.composite_sub_policy.size()));
-        std::vector<CompositePolicy::Sub> subs;
-        const std::string sub_prefix = prefix + config.name + "/";
-        for (const PolicyConfig& sub_config : composite.composite_sub_policy) {
-          double allocated = equal_share;
-          for (const RateAllocationConfig& allocation : composite.rate_allocation) {
-            if (allocation.policy == sub_config.name) {
-              allocated = max_total * allocation.percent / 100.0;
-            }
-          }
-          CompositePolicy::Sub sub;
-          sub.policy = build(sub_config, sub_prefix);
-          sub.id = sampler.registerName(sub_prefix + sub_config.name);
-          sub.allocated_spans = allocated;
-          subs.push_back(std::move(sub));
-        }
-        return std::make_unique<CompositePolicy>(std::move(subs), max_total);
-      }
-    }
+    return std::visit(
+        [&](const auto& rule) -> std::unique_ptr<Policy> {
+          return buildRule(rule, config, prefix);
+        },
+        config.rule);
+  }
+
+  std::unique_ptr<Policy> buildRule(const AlwaysSampleRule&,
+                                    const PolicyConfig&,
+                                    const std::string&) {
+    return std::make_unique<ConstantPolicy>(true);
+  }
+  std::unique_ptr<Policy> buildRule(const NeverSampleRule&,
+                                    const PolicyConfig&,
+                                    const std::string&) {
     return std::make_unique<ConstantPolicy>(false);
+  }
+  std::unique_ptr<Policy> buildRule(const LatencyRule& rule,
+                                    const PolicyConfig&,
+                                    const std::string&) {
+    return std::make_unique<LatencyPolicy>(rule.latency);
+  }
+  std::unique_ptr<Policy> buildRule(const StatusCodeRule& rule,
+                                    const PolicyConfig&,
+                                    const std::string&) {
+    return std::make_unique<StatusCodePolicy>(rule.status_code);
+  }
+  std::unique_ptr<Policy> buildRule(const SeverityRule& rule,
+                                    const PolicyConfig&,
+                                    const std::string&) {
+    return std::make_unique<SeverityPolicy>(rule.severity);
+  }
+  std::unique_ptr<Policy> buildRule(const StringAttributeRule& rule,
+                                    const PolicyConfig&,
+                                    const std::string&) {
+    return std::make_unique<StringAttributePolicy>(rule.string_attribute);
+  }
+  std::unique_ptr<Policy> buildRule(const NumericAttributeRule& rule,
+                                    const PolicyConfig&,
+                                    const std::string&) {
+    return std::make_unique<NumericAttributePolicy>(rule.numeric_attribute);
+  }
+  std::unique_ptr<Policy> buildRule(const BooleanAttributeRule& rule,
+                                    const PolicyConfig&,
+                                    const std::string&) {
+    return std::make_unique<BooleanAttributePolicy>(rule.boolean_attribute);
+  }
+  std::unique_ptr<Policy> buildRule(const ServiceNameRule& rule,
+                                    const PolicyConfig&,
+                                    const std::string&) {
+    return std::make_unique<NamePolicy>(rule.service_name, true);
+  }
+  std::unique_ptr<Policy> buildRule(const OperationNameRule& rule,
+                                    const PolicyConfig&,
+                                    const std::string&) {
+    return std::make_unique<NamePolicy>(rule.operation_name, false);
+  }
+  std::unique_ptr<Policy> buildRule(const SpanCountRule& rule,
+                                    const PolicyConfig&,
+                                    const std::string&) {
+    return std::make_unique<SpanCountPolicy>(rule.span_count);
+  }
+  std::unique_ptr<Policy> buildRule(const TraceStateRule& rule,
+                                    const PolicyConfig&,
+                                    const std::string&) {
+    return std::make_unique<TraceStatePolicy>(rule.trace_state);
+  }
+  std::unique_ptr<Policy> buildRule(const ProbabilisticRule& rule,
+                                    const PolicyConfig&,
+                                    const std::string&) {
+    return std::make_unique<ProbabilisticPolicy>(rule.probabilistic);
+  }
+  std::unique_ptr<Policy> buildRule(const RateLimitingRule& rule,
+                                    const PolicyConfig&,
+                                    const std::string&) {
+    return std::make_unique<RateLimitingPolicy>(rule.rate_limiting, share, now);
+  }
+  std::unique_ptr<Policy> buildRule(const AdaptiveRule& rule,
+                                    const PolicyConfig& config,
+                                    const std::string& prefix) {
+    const std::string name = prefix + config.name;
+    const PolicyId lower_bound = sampler.registerName(name + ":lower_bound");
+    auto policy = std::make_unique<AdaptivePolicy>(name, rule.adaptive, share, now, lower_bound);
+    sampler.registerAdaptive(&policy->sampler());
+    return policy;
+  }
+  std::unique_ptr<Policy> buildRule(const AndRule& rule,
+                                    const PolicyConfig& config,
+                                    const std::string& prefix) {
+    return std::make_unique<AndPolicy>(
+        buildAll(rule.and_policy.and_sub_policy, prefix + config.name + "/"));
+  }
+  std::unique_ptr<Policy> buildRule(const DropRule& rule,
+                                    const PolicyConfig& config,
+                                    const std::string& prefix) {
+    return std::make_unique<AndPolicy>(
+        buildAll(rule.drop_policy.drop_sub_policy, prefix + config.name + "/"));
+  }
+  std::unique_ptr<Policy> buildRule(const NotRule& rule,
+                                    const PolicyConfig& config,
+                                    const std::string& prefix) {
+    return std::make_unique<NotPolicy>(
+        build(*rule.not_policy.not_sub_policy, prefix + config.name + "/"));
+  }
+  std::unique_ptr<Policy> buildRule(const CompositeRule& rule,
+                                    const PolicyConfig& config,
+                                    const std::string& prefix) {
+    const CompositePolicyConfig& composite = rule.composite;
+    const double max_total = composite.max_total_spans_per_second * share;
+    const double equal_share = max_total / static_cast<double>(std::max<std::size_t>(
+                                               1, composite.composite_sub_policy.size()));
+    std::vector<CompositePolicy::Sub> subs;
+    const std::string sub_prefix = prefix + config.name + "/";
+    for (const PolicyConfig& sub_config : composite.composite_sub_policy) {
+      double allocated = equal_share;
+      for (const RateAllocationConfig& allocation : composite.rate_allocation) {
+        if (allocation.policy == sub_config.name) {
+          allocated = max_total * allocation.percent / 100.0;
+        }
+      }
+      CompositePolicy::Sub sub;
+      sub.policy = build(sub_config, sub_prefix);
+      sub.id = sampler.registerName(sub_prefix + sub_config.name);
+      sub.allocated_spans = allocated;
+      subs.push_back(std::move(sub));
+    }
+    return std::make_unique<CompositePolicy>(std::move(subs), max_total);
   }
 };
 
@@ -490,7 +546,7 @@ TailSampler::TailSampler(const TailSamplingConfig& config,
     TopLevel top;
     top.id = registerName(policy.name);
     top.policy = builder.build(policy, "");
-    const bool drop = policy.action == PolicyAction::kDrop || policy.type == PolicyType::kDrop;
+    const bool drop = policy.action == PolicyAction::kDrop || policy.type() == PolicyType::kDrop;
     (drop ? drops_ : keeps_).push_back(std::move(top));
   }
   no_match_ = registerName("no_match");

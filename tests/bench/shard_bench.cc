@@ -291,26 +291,17 @@ private:
   std::vector<RecordBatch> held_;
 };
 
-sampling::PolicyConfig policy(std::string name, sampling::PolicyType type) {
-  sampling::PolicyConfig config;
-  config.name = std::move(name);
-  config.type = type;
-  return config;
-}
-
 pipeline::ShardConfig benchConfig(std::uint64_t budget) {
+  using namespace sampling;
   pipeline::ShardConfig config;
   config.assembly.max_bytes = budget;
-  auto& policies = config.sampling.tail.policies;
-  policies.clear();
-  policies.push_back(policy("errors", sampling::PolicyType::kStatusCode));
-  policies.push_back(policy("error-logs", sampling::PolicyType::kSeverity));
-  auto slow = policy("slow", sampling::PolicyType::kLatency);
+  LatencyRule slow;
   slow.latency.threshold_ms = 500;
-  policies.push_back(slow);
-  auto sample = policy("sample", sampling::PolicyType::kProbabilistic);
+  ProbabilisticRule sample;
   sample.probabilistic.sampling_percentage = 10;
-  policies.push_back(sample);
+  config.sampling.tail.policies = {makePolicy("errors", StatusCodeRule{}),
+                                   makePolicy("error-logs", SeverityRule{}),
+                                   makePolicy("slow", slow), makePolicy("sample", sample)};
   return config;
 }
 

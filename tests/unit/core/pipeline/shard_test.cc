@@ -19,8 +19,6 @@ using pipeline::Shard;
 using pipeline::ShardConfig;
 using pipeline::ShardContext;
 using record::RecordBatch;
-using sampling::PolicyConfig;
-using sampling::PolicyType;
 using trace::Decision;
 using trace::DecisionTrigger;
 
@@ -61,16 +59,11 @@ public:
   RecordBatch dropped;
 };
 
-PolicyConfig policy(std::string name, PolicyType type) {
-  PolicyConfig config;
-  config.name = std::move(name);
-  config.type = type;
-  return config;
-}
+using sampling::makePolicy;
 
 ShardConfig keepAll() {
   ShardConfig config;
-  config.sampling.tail.policies = {policy("all", PolicyType::kAlwaysSample)};
+  config.sampling.tail.policies = {makePolicy("all", sampling::AlwaysSampleRule{})};
   return config;
 }
 
@@ -193,7 +186,7 @@ TEST_CASE("late records of a dropped trace are dropped, or passed through when c
   ManualClock clock;
   RecordingSink sink;
   ShardConfig config;
-  config.sampling.tail.policies = {policy("none", PolicyType::kNeverSample)};
+  config.sampling.tail.policies = {makePolicy("none", sampling::NeverSampleRule{})};
   SECTION("dropped with the trace") {
     Shard shard(config, sink, clock);
     shard.onRecords(batchOf(makeSpan(kCheckout, 1, 0, 0, 5)));
@@ -389,13 +382,15 @@ TEST_CASE("a trace reaching its byte cap is decided at once", "[pipeline][shard]
 TEST_CASE("two separate shards fed the same trace ids make the same decisions",
           "[pipeline][shard]") {
   ShardConfig config;  // the default policies...
-  PolicyConfig probabilistic = policy("sample", PolicyType::kProbabilistic);
+  sampling::ProbabilisticRule probabilistic;
   probabilistic.probabilistic.sampling_percentage = 25;
   // ...with a consistent probabilistic keep before the adaptive one, which starts at 1
   // (it would keep everything here) unless lowered for the test.
-  config.sampling.tail.policies.insert(config.sampling.tail.policies.begin() + 3, probabilistic);
-  config.sampling.tail.policies.back().adaptive.initial_probability = 0.1;
-  config.sampling.tail.policies.back().adaptive.min_traces_per_second = 0;
+  config.sampling.tail.policies.insert(config.sampling.tail.policies.begin() + 3,
+                                       makePolicy("sample", probabilistic));
+  auto& adaptive = std::get<sampling::AdaptiveRule>(config.sampling.tail.policies.back().rule);
+  adaptive.adaptive.initial_probability = 0.1;
+  adaptive.adaptive.min_traces_per_second = 0;
 
   const auto run = [&config](std::uint64_t order_seed) {
     ManualClock clock;
@@ -591,8 +586,9 @@ TEST_CASE("a shard publishes adaptive probabilities readable from another thread
   ManualClock clock;
   RecordingSink sink;
   ShardConfig config;
-  config.sampling.tail.policies = {policy("adaptive", PolicyType::kAdaptive)};
-  config.sampling.tail.policies[0].adaptive.target_traces_per_second = 1;
+  sampling::AdaptiveRule adaptive;
+  adaptive.adaptive.target_traces_per_second = 1;
+  config.sampling.tail.policies = {makePolicy("adaptive", adaptive)};
   Shard shard(config, sink, clock);
   CHECK(shard.adaptiveSnapshot()->keys.empty());
   std::mt19937_64 rng(1);

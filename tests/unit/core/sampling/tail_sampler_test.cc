@@ -16,12 +16,10 @@ using trace::Decision;
 
 namespace {
 
-PolicyConfig policy(std::string name, PolicyType type, PolicyAction action = PolicyAction::kKeep) {
-  PolicyConfig config;
-  config.name = std::move(name);
-  config.type = type;
-  config.action = action;
-  return config;
+// Access to a policy's parameters by rule type, for tests that tweak them.
+template <class Rule>
+Rule& ruleOf(PolicyConfig& policy) {
+  return std::get<Rule>(policy.rule);
 }
 
 // A tail sampler over a fixed policy list, deciding record batches at a manual time.
@@ -29,7 +27,7 @@ class Harness {
 public:
   explicit Harness(std::vector<PolicyConfig> policies, std::size_t shards = 1) {
     config_.policies = std::move(policies);
-    REQUIRE(config_.validate().empty());
+    REQUIRE(checkTailSampling(config_).empty());
     sampler_ = std::make_unique<TailSampler>(config_, &lookup_, shards, clock.now());
   }
   TailVerdict decide(const RecordBatch& records) {
@@ -78,9 +76,9 @@ RecordBatch spans(std::initializer_list<std::pair<std::int64_t, std::int64_t>> s
 }  // namespace
 
 TEST_CASE("always_sample keeps and never_sample matches nothing", "[sampling][tail]") {
-  Harness keep({policy("all", PolicyType::kAlwaysSample)});
+  Harness keep({makePolicy("all", AlwaysSampleRule{})});
   CHECK(keep.outcome(spans({{0, 1}})) == "keep:all");
-  Harness never({policy("none", PolicyType::kNeverSample)});
+  Harness never({makePolicy("none", NeverSampleRule{})});
   CHECK(never.outcome(spans({{0, 1}})) == "drop:no_match");
 }
 
@@ -88,11 +86,11 @@ TEST_CASE("latency compares the trace, root or longest span duration", "[samplin
   // Root 0..100ms; a child from 150 to 400 (an async tail): trace 400ms, longest span 250ms.
   const RecordBatch trace = spans({{0, 100}, {150, 250}});
   const auto latency = [](LatencyScope scope, std::int64_t threshold, std::int64_t upper = 0) {
-    PolicyConfig config = policy("slow", PolicyType::kLatency);
-    config.latency.threshold_ms = threshold;
-    config.latency.upper_threshold_ms = upper;
-    config.latency.scope = scope;
-    return config;
+    LatencyRule rule;
+    rule.latency.threshold_ms = threshold;
+    rule.latency.upper_threshold_ms = upper;
+    rule.latency.scope = scope;
+    return makePolicy("slow", rule);
   };
   CHECK(Harness({latency(LatencyScope::kTrace, 400)}).outcome(trace) == "keep:slow");
   CHECK(Harness({latency(LatencyScope::kTrace, 401)}).outcome(trace) == "drop:no_match");
@@ -112,19 +110,19 @@ TEST_CASE("latency compares the trace, root or longest span duration", "[samplin
 TEST_CASE("status_code matches any record with a listed status", "[sampling][tail]") {
   RecordSpec spec;
   spec.status = record::Status::kError;
-  Harness errors({policy("errors", PolicyType::kStatusCode)});
+  Harness errors({makePolicy("errors", StatusCodeRule{})});
   CHECK(errors.outcome(one(spec)) == "keep:errors");
   spec.status = record::Status::kOk;
   CHECK(errors.outcome(one(spec)) == "drop:no_match");
-  PolicyConfig ok = policy("ok", PolicyType::kStatusCode);
+  StatusCodeRule ok;
   ok.status_code.status_codes = {record::Status::kOk, record::Status::kUnset};
-  CHECK(Harness({ok}).outcome(one(spec)) == "keep:ok");
+  CHECK(Harness({makePolicy("ok", ok)}).outcome(one(spec)) == "keep:ok");
 }
 
 TEST_CASE("severity matches any record at or above the level", "[sampling][tail]") {
-  PolicyConfig warn = policy("warnings", PolicyType::kSeverity);
-  warn.severity.min_severity_number = *parseSeverity("WARN");
-  Harness harness({warn});
+  SeverityRule warn;
+  warn.severity.min_severity = SeverityLevel::kWarn;
+  Harness harness({makePolicy("warnings", warn)});
   RecordSpec spec;
   spec.severity = 9;
   CHECK(harness.outcome(one(spec)) == "drop:no_match");
@@ -137,51 +135,51 @@ TEST_CASE("severity matches any record at or above the level", "[sampling][tail]
 TEST_CASE("string_attribute matches exact values, regexes and inverts", "[sampling][tail]") {
   RecordSpec spec;
   spec.attributes = R"({"http.route":"/api/v1/cart/{id}","retry":2,"cache.hit":true})";
-  PolicyConfig exact = policy("route", PolicyType::kStringAttribute);
+  StringAttributeRule exact;
   exact.string_attribute.key = "http.route";
   exact.string_attribute.values = {"/api/v1/cart/{id}", "/login"};
-  CHECK(Harness({exact}).outcome(one(spec)) == "keep:route");
+  CHECK(Harness({makePolicy("route", exact)}).outcome(one(spec)) == "keep:route");
   exact.string_attribute.values = {"/login"};
-  CHECK(Harness({exact}).outcome(one(spec)) == "drop:no_match");
+  CHECK(Harness({makePolicy("route", exact)}).outcome(one(spec)) == "drop:no_match");
   exact.string_attribute.invert_match = true;
-  CHECK(Harness({exact}).outcome(one(spec)) == "keep:route");
+  CHECK(Harness({makePolicy("route", exact)}).outcome(one(spec)) == "keep:route");
 
-  PolicyConfig regex = policy("carts", PolicyType::kStringAttribute);
+  StringAttributeRule regex;
   regex.string_attribute.key = "http.route";
   regex.string_attribute.values = {"^/api/v[0-9]+/cart"};
   regex.string_attribute.enabled_regex_matching = true;
-  CHECK(Harness({regex}).outcome(one(spec)) == "keep:carts");
+  CHECK(Harness({makePolicy("carts", regex)}).outcome(one(spec)) == "keep:carts");
   regex.string_attribute.key = "retry";  // a number is not a string
-  CHECK(Harness({regex}).outcome(one(spec)) == "drop:no_match");
+  CHECK(Harness({makePolicy("carts", regex)}).outcome(one(spec)) == "drop:no_match");
 }
 
 TEST_CASE("numeric_attribute matches an inclusive range", "[sampling][tail]") {
   RecordSpec spec;
   spec.attributes = R"({"retry":2,"http.route":"/a"})";
-  PolicyConfig numeric = policy("retries", PolicyType::kNumericAttribute);
+  NumericAttributeRule numeric;
   numeric.numeric_attribute.key = "retry";
   numeric.numeric_attribute.min_value = 2;
-  CHECK(Harness({numeric}).outcome(one(spec)) == "keep:retries");
+  CHECK(Harness({makePolicy("retries", numeric)}).outcome(one(spec)) == "keep:retries");
   numeric.numeric_attribute.min_value = 3;
-  CHECK(Harness({numeric}).outcome(one(spec)) == "drop:no_match");
+  CHECK(Harness({makePolicy("retries", numeric)}).outcome(one(spec)) == "drop:no_match");
   numeric.numeric_attribute.min_value.reset();
   numeric.numeric_attribute.max_value = 2;
-  CHECK(Harness({numeric}).outcome(one(spec)) == "keep:retries");
+  CHECK(Harness({makePolicy("retries", numeric)}).outcome(one(spec)) == "keep:retries");
   numeric.numeric_attribute.key = "http.route";
-  CHECK(Harness({numeric}).outcome(one(spec)) == "drop:no_match");
+  CHECK(Harness({makePolicy("retries", numeric)}).outcome(one(spec)) == "drop:no_match");
 }
 
 TEST_CASE("boolean_attribute matches the configured value", "[sampling][tail]") {
   RecordSpec spec;
   spec.attributes = R"({"app.force_sample":true})";
-  PolicyConfig flag = policy("force", PolicyType::kBooleanAttribute);
+  BooleanAttributeRule flag;
   flag.boolean_attribute.key = "app.force_sample";
-  CHECK(Harness({flag}).outcome(one(spec)) == "keep:force");
+  CHECK(Harness({makePolicy("force", flag)}).outcome(one(spec)) == "keep:force");
   flag.boolean_attribute.value = false;
-  CHECK(Harness({flag}).outcome(one(spec)) == "drop:no_match");
+  CHECK(Harness({makePolicy("force", flag)}).outcome(one(spec)) == "drop:no_match");
   spec.attributes = R"({"app.force_sample":"true"})";  // a string is not a bool
   flag.boolean_attribute.value = true;
-  CHECK(Harness({flag}).outcome(one(spec)) == "drop:no_match");
+  CHECK(Harness({makePolicy("force", flag)}).outcome(one(spec)) == "drop:no_match");
 }
 
 TEST_CASE("service_name and operation_name match any record or the root", "[sampling][tail]") {
@@ -189,21 +187,21 @@ TEST_CASE("service_name and operation_name match any record or the root", "[samp
   RecordBatch records;
   records.push_back(makeSpan(trace, 1, 0, 0, 100, "gateway", "GET /healthz"));
   records.push_back(makeSpan(trace, 2, 1, 1, 10, "cart", "SELECT"));
-  PolicyConfig service = policy("cart", PolicyType::kServiceName);
+  ServiceNameRule service;
   service.service_name.values = {"cart"};
-  CHECK(Harness({service}).outcome(records) == "keep:cart");
+  CHECK(Harness({makePolicy("cart", service)}).outcome(records) == "keep:cart");
   service.service_name.scope = NameScope::kRoot;
-  CHECK(Harness({service}).outcome(records) == "drop:no_match");
+  CHECK(Harness({makePolicy("cart", service)}).outcome(records) == "drop:no_match");
   service.service_name.values = {"gate.*"};
   service.service_name.enabled_regex_matching = true;
-  CHECK(Harness({service}).outcome(records) == "keep:cart");
+  CHECK(Harness({makePolicy("cart", service)}).outcome(records) == "keep:cart");
 
-  PolicyConfig operation = policy("health", PolicyType::kOperationName);
+  OperationNameRule operation;
   operation.operation_name.values = {"GET /healthz"};
   operation.operation_name.scope = NameScope::kRoot;
-  CHECK(Harness({operation}).outcome(records) == "keep:health");
+  CHECK(Harness({makePolicy("health", operation)}).outcome(records) == "keep:health");
   operation.operation_name.invert_match = true;
-  CHECK(Harness({operation}).outcome(records) == "drop:no_match");
+  CHECK(Harness({makePolicy("health", operation)}).outcome(records) == "drop:no_match");
 }
 
 TEST_CASE("span_count counts distinct span ids within bounds", "[sampling][tail]") {
@@ -213,30 +211,30 @@ TEST_CASE("span_count counts distinct span ids within bounds", "[sampling][tail]
   records.push_back(makeEvent(trace, 1, 0, 5));  // same span
   records.push_back(makeEvent(trace, 2, 1, 6));  // a synthetic span
   records.push_back(makeSpan(trace, 3, 1, 1, 10));
-  PolicyConfig count = policy("big", PolicyType::kSpanCount);
+  SpanCountRule count;
   count.span_count.min_spans = 3;
   count.span_count.max_spans = 3;
-  CHECK(Harness({count}).outcome(records) == "keep:big");
+  CHECK(Harness({makePolicy("big", count)}).outcome(records) == "keep:big");
   count.span_count.min_spans = 4;
   count.span_count.max_spans = 0;
-  CHECK(Harness({count}).outcome(records) == "drop:no_match");
+  CHECK(Harness({makePolicy("big", count)}).outcome(records) == "drop:no_match");
 }
 
 TEST_CASE("trace_state matches a member's value on any record", "[sampling][tail]") {
   RecordSpec spec;
   spec.tracestate = "congo=t61rcWkgMzE, tenant@vendor=gold";
-  PolicyConfig state = policy("gold", PolicyType::kTraceState);
+  TraceStateRule state;
   state.trace_state.key = "tenant@vendor";
   state.trace_state.values = {"gold", "platinum"};
-  CHECK(Harness({state}).outcome(one(spec)) == "keep:gold");
+  CHECK(Harness({makePolicy("gold", state)}).outcome(one(spec)) == "keep:gold");
   spec.tracestate = "tenant@vendor=silver";
-  CHECK(Harness({state}).outcome(one(spec)) == "drop:no_match");
+  CHECK(Harness({makePolicy("gold", state)}).outcome(one(spec)) == "drop:no_match");
 }
 
 TEST_CASE("probabilistic keeps exactly the traces with R >= T", "[sampling][tail]") {
-  PolicyConfig probabilistic = policy("ten-percent", PolicyType::kProbabilistic);
+  ProbabilisticRule probabilistic;
   probabilistic.probabilistic.sampling_percentage = 10;
-  Harness harness({probabilistic});
+  Harness harness({makePolicy("ten-percent", probabilistic)});
   const Threshold threshold = probabilityToThreshold(0.1);
   std::mt19937_64 rng(1);
   int kept = 0;
@@ -249,13 +247,14 @@ TEST_CASE("probabilistic keeps exactly the traces with R >= T", "[sampling][tail
   CHECK(kept == Approx(500).epsilon(0.15));
 
   probabilistic.probabilistic.sampling_percentage = 0;
-  CHECK(Harness({probabilistic}).outcome(spans({{0, 1}}, TraceId{1, ~0ULL})) == "drop:no_match");
+  CHECK(Harness({makePolicy("none", probabilistic)}).outcome(spans({{0, 1}}, TraceId{1, ~0ULL})) ==
+        "drop:no_match");
 }
 
 TEST_CASE("probabilistic reads an explicit rv from tracestate", "[sampling][tail]") {
-  PolicyConfig probabilistic = policy("half", PolicyType::kProbabilistic);
+  ProbabilisticRule probabilistic;
   probabilistic.probabilistic.sampling_percentage = 50;
-  Harness harness({probabilistic});
+  Harness harness({makePolicy("half", probabilistic)});
   RecordSpec spec;
   spec.trace = traceWithRandomness(1, 0);  // R = 0 from the id: dropped
   CHECK(harness.outcome(one(spec)) == "drop:no_match");
@@ -264,9 +263,9 @@ TEST_CASE("probabilistic reads an explicit rv from tracestate", "[sampling][tail
 }
 
 TEST_CASE("rate_limiting keeps traces per second with a token bucket", "[sampling][tail]") {
-  PolicyConfig limit = policy("rate", PolicyType::kRateLimiting);
+  RateLimitingRule limit;
   limit.rate_limiting.traces_per_second = 5;
-  Harness harness({limit});
+  Harness harness({makePolicy("rate", limit)});
   int kept = 0;
   for (int i = 0; i < 20; ++i) {
     kept += harness.decide(spans({{0, 1}})).decision == Decision::kKeep;
@@ -285,23 +284,24 @@ TEST_CASE("rate_limiting keeps traces per second with a token bucket", "[samplin
 
 TEST_CASE("rate_limiting counts spans per second and splits rates over shards",
           "[sampling][tail]") {
-  PolicyConfig limit = policy("spans", PolicyType::kRateLimiting);
+  RateLimitingRule limit;
   limit.rate_limiting.spans_per_second = 10;
-  Harness harness({limit});
+  Harness harness({makePolicy("spans", limit)});
   const RecordBatch four = spans({{0, 4}, {1, 1}, {1, 1}, {1, 1}});
   CHECK(harness.outcome(four) == "keep:spans");
   CHECK(harness.outcome(four) == "keep:spans");
   CHECK(harness.outcome(four) == "drop:no_match");  // 2 left, 4 needed
 
-  Harness quarter({limit}, 4);  // 2.5 spans/s per shard, capacity 2.5
+  Harness quarter({makePolicy("spans", limit)}, 4);  // 2.5 spans/s per shard, capacity 2.5
   CHECK(quarter.outcome(spans({{0, 1}, {0, 1}})) == "keep:spans");
   CHECK(quarter.outcome(spans({{0, 1}})) == "drop:no_match");
 }
 
 TEST_CASE("drop policies override keep policies wherever they are listed", "[sampling][tail]") {
-  PolicyConfig healthz = policy("no-healthz", PolicyType::kOperationName, PolicyAction::kDrop);
+  OperationNameRule healthz;
   healthz.operation_name.values = {"GET /healthz"};
-  Harness harness({policy("everything", PolicyType::kAlwaysSample), healthz});
+  Harness harness({makePolicy("everything", AlwaysSampleRule{}),
+                   makePolicy("no-healthz", healthz, PolicyAction::kDrop)});
   const TraceId trace = traceId("0af7651916cd43dd8448eb211c80319c");
   RecordBatch health;
   health.push_back(makeSpan(trace, 1, 0, 0, 1, "gateway", "GET /healthz"));
@@ -312,14 +312,14 @@ TEST_CASE("drop policies override keep policies wherever they are listed", "[sam
 }
 
 TEST_CASE("the drop type drops when all its sub-policies match", "[sampling][tail]") {
-  PolicyConfig drop = policy("drop-probes", PolicyType::kDrop);
-  PolicyConfig service = policy("svc", PolicyType::kServiceName);
+  ServiceNameRule service;
   service.service_name.values = {"gateway"};
-  PolicyConfig route = policy("route", PolicyType::kStringAttribute);
+  StringAttributeRule route;
   route.string_attribute.key = "url.path";
   route.string_attribute.values = {"/health", "/metrics"};
-  drop.drop_policy.drop_sub_policy = {service, route};
-  Harness harness({policy("all", PolicyType::kAlwaysSample), drop});
+  DropRule drop;
+  drop.drop_policy.drop_sub_policy = {makePolicy("svc", service), makePolicy("route", route)};
+  Harness harness({makePolicy("all", AlwaysSampleRule{}), makePolicy("drop-probes", drop)});
 
   RecordSpec spec;
   spec.service = "gateway";
@@ -330,8 +330,7 @@ TEST_CASE("the drop type drops when all its sub-policies match", "[sampling][tai
 }
 
 TEST_CASE("keep policies decide in order and the first match is recorded", "[sampling][tail]") {
-  PolicyConfig errors = policy("errors", PolicyType::kStatusCode);
-  Harness harness({errors, policy("all", PolicyType::kAlwaysSample)});
+  Harness harness({makePolicy("errors", StatusCodeRule{}), makePolicy("all", AlwaysSampleRule{})});
   RecordSpec spec;
   spec.status = record::Status::kError;
   CHECK(harness.outcome(one(spec)) == "keep:errors");
@@ -340,14 +339,14 @@ TEST_CASE("keep policies decide in order and the first match is recorded", "[sam
 }
 
 TEST_CASE("and needs every sub-policy and not inverts one", "[sampling][tail]") {
-  PolicyConfig errors = policy("errors", PolicyType::kStatusCode);
-  PolicyConfig cart = policy("cart", PolicyType::kServiceName);
-  cart.service_name.values = {"cart"};
-  PolicyConfig both = policy("cart-errors", PolicyType::kAnd);
-  both.and_policy.and_sub_policy = {cart, errors};
-  PolicyConfig not_cart = policy("not-cart", PolicyType::kNot);
-  not_cart.not_policy.not_sub_policy = {cart};
-  Harness harness({both, not_cart});
+  ServiceNameRule cart_rule;
+  cart_rule.service_name.values = {"cart"};
+  const PolicyConfig cart = makePolicy("cart", cart_rule);
+  AndRule both;
+  both.and_policy.and_sub_policy = {cart, makePolicy("errors", StatusCodeRule{})};
+  NotRule not_cart;
+  not_cart.not_policy.not_sub_policy = cart;
+  Harness harness({makePolicy("cart-errors", both), makePolicy("not-cart", not_cart)});
 
   RecordSpec spec;
   spec.service = "cart";
@@ -361,13 +360,13 @@ TEST_CASE("and needs every sub-policy and not inverts one", "[sampling][tail]") 
 
 TEST_CASE("and stops at the first failing sub-policy so a rate limit after it is not spent",
           "[sampling][tail]") {
-  PolicyConfig cart = policy("cart", PolicyType::kServiceName);
+  ServiceNameRule cart;
   cart.service_name.values = {"cart"};
-  PolicyConfig limit = policy("one", PolicyType::kRateLimiting);
+  RateLimitingRule limit;
   limit.rate_limiting.traces_per_second = 1;
-  PolicyConfig limited = policy("cart-limited", PolicyType::kAnd);
-  limited.and_policy.and_sub_policy = {cart, limit};
-  Harness harness({limited});
+  AndRule limited;
+  limited.and_policy.and_sub_policy = {makePolicy("cart", cart), makePolicy("one", limit)};
+  Harness harness({makePolicy("cart-limited", limited)});
   RecordSpec spec;
   spec.service = "payment";
   for (int i = 0; i < 5; ++i) {
@@ -379,12 +378,12 @@ TEST_CASE("and stops at the first failing sub-policy so a rate limit after it is
 }
 
 TEST_CASE("composite allocates spans per second to its sub-policies in order", "[sampling][tail]") {
-  PolicyConfig composite = policy("budget", PolicyType::kComposite);
+  CompositeRule composite;
   composite.composite.max_total_spans_per_second = 10;
-  PolicyConfig errors = policy("errors", PolicyType::kStatusCode);
-  composite.composite.composite_sub_policy = {errors, policy("rest", PolicyType::kAlwaysSample)};
+  composite.composite.composite_sub_policy = {makePolicy("errors", StatusCodeRule{}),
+                                              makePolicy("rest", AlwaysSampleRule{})};
   composite.composite.rate_allocation = {{"errors", 70}, {"rest", 30}};
-  Harness harness({composite});
+  Harness harness({makePolicy("budget", composite)});
 
   RecordSpec error;
   error.status = record::Status::kError;
@@ -404,10 +403,10 @@ TEST_CASE("composite allocates spans per second to its sub-policies in order", "
 }
 
 TEST_CASE("adaptive is a keep policy that records lower-bound keeps by name", "[sampling][tail]") {
-  PolicyConfig adaptive = policy("adaptive", PolicyType::kAdaptive);
+  AdaptiveRule adaptive;
   adaptive.adaptive.initial_probability = 0.5;
   adaptive.adaptive.min_traces_per_second = 1;
-  Harness harness({adaptive});
+  Harness harness({makePolicy("adaptive", adaptive)});
   // R below the threshold: the lower bound's one token keeps it anyway, then it is spent.
   CHECK(harness.outcome(spans({{0, 1}}, traceWithRandomness(1, 1))) == "keep:adaptive:lower_bound");
   CHECK(harness.outcome(spans({{0, 1}}, traceWithRandomness(1, 2))) == "drop:no_match");
@@ -420,11 +419,11 @@ TEST_CASE("adaptive is a keep policy that records lower-bound keeps by name", "[
 
 TEST_CASE("two tail samplers decide the same trace ids the same way", "[sampling][tail]") {
   std::vector<PolicyConfig> policies = defaultPolicies();
-  PolicyConfig probabilistic = policy("sample", PolicyType::kProbabilistic);
+  ProbabilisticRule probabilistic;
   probabilistic.probabilistic.sampling_percentage = 20;
-  policies.insert(policies.begin() + 3, probabilistic);
-  policies.back().adaptive.initial_probability = 0.3;
-  policies.back().adaptive.min_traces_per_second = 0;
+  policies.insert(policies.begin() + 3, makePolicy("sample", probabilistic));
+  ruleOf<AdaptiveRule>(policies.back()).adaptive.initial_probability = 0.3;
+  ruleOf<AdaptiveRule>(policies.back()).adaptive.min_traces_per_second = 0;
   Harness a(policies);
   Harness b(policies);
   std::mt19937_64 rng(99);
