@@ -5,9 +5,11 @@
 #include <vector>
 
 #include "config/config_error.h"
+#include "core/assembly/assembly_config.h"
 #include "core/decode/decode_config.h"
 #include "core/export/exporter_config.h"
 #include "core/runtime/runtime_config.h"
+#include "core/sampling/sampling_config.h"
 #include "core/store/store_config.h"
 
 namespace stitch::config {
@@ -18,6 +20,8 @@ namespace stitch::config {
 struct StitchConfig {
   runtime::RuntimeConfig runtime;     // `log:` and `shutdown_timeout`, at the top level
   decode::DecodeConfig decode;        // `decode:`
+  assembly::AssemblyConfig assembly;  // `assembly:`
+  sampling::SamplingConfig sampling;  // `sampling:`
   exporting::ExportConfig exporting;  // `exporters:`
   store::StoreConfig store;           // `store:`, the embedded trace store
   store::QueryConfig query;           // `query:`, limits of the query API

@@ -6,6 +6,8 @@ void describe(Schema<StitchConfig>& s) {
   // One line per section, in the order of the default stitch.yaml.
   describeRuntimeSection(s);
   describeDecodeSection(s);
+  describeAssemblySection(s);
+  describeSamplingSection(s);
   describeExportersSection(s);
   describeStoreSection(s);
 }

@@ -13,6 +13,10 @@ void describe(Schema<StitchConfig>& s);
 
 // runtime.cc: `log:` and `shutdown_timeout`.
 void describeRuntimeSection(Schema<StitchConfig>& s);
+// assembly.cc: `assembly:`.
+void describeAssemblySection(Schema<StitchConfig>& s);
+// sampling.cc: `sampling:`.
+void describeSamplingSection(Schema<StitchConfig>& s);
 
 // decode.cc: `decode:`.
 void describeDecodeSection(Schema<StitchConfig>& s);
