@@ -272,14 +272,17 @@ void Shard::accept(record::RecordPtr&& record, TimestampNs now) {
     ++stats_.records_too_large;
     return;
   }
-  const std::uint64_t record_cost = buffer_.appendCost(trace, *record);
-  if (trace == nullptr && record_cost + buffer_.createCost() > budget_) {
+  if (trace == nullptr && buffer_.appendCost(nullptr, *record) + buffer_.createCost() > budget_) {
     ++stats_.records_too_large;
     return;
   }
 
   // Make room: decide the least recently active traces early until the record fits.
-  const auto needed = [&] { return record_cost + (trace == nullptr ? buffer_.createCost() : 0); };
+  // Recomputed after each eviction: a decided trace frees record blocks and may shrink the
+  // index, which changes what this record would add.
+  const auto needed = [&] {
+    return buffer_.appendCost(trace, *record) + (trace == nullptr ? buffer_.createCost() : 0);
+  };
   while (buffer_.bytesHeld() + needed() > budget_) {
     PendingTrace* victim = buffer_.leastRecentlyActive();
     if (victim == nullptr) {
