@@ -253,7 +253,7 @@ TEST_CASE("without a decision cache late records start new traces", "[pipeline][
   CHECK(shard.stats().late_kept == 0);
 }
 
-TEST_CASE("the byte budget is never exceeded under a flood; the oldest traces go first",
+TEST_CASE("the byte budget is never exceeded under a flood, and the oldest traces go first",
           "[pipeline][shard]") {
   ManualClock clock;
   RecordingSink sink;

@@ -121,7 +121,7 @@ TEST_CASE("HeadSampler::filter removes and counts what it drops, in order", "[sa
   CHECK(counts[HeadVerdict::kKept] == 0);
 }
 
-TEST_CASE("HeadSamplingConfig rejects probabilities outside (0, 1]", "[sampling][head]") {
+TEST_CASE("HeadSamplingConfig rejects probabilities of 0 or above 1", "[sampling][head]") {
   HeadSamplingConfig config;
   CHECK(config.validate().empty());
   config.probability = 0;
