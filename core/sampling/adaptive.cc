@@ -6,6 +6,8 @@
 #include <tuple>
 #include <utility>
 
+#include "core/common/json_writer.h"
+
 namespace stitch::sampling {
 namespace {
 
@@ -251,6 +253,29 @@ AdaptiveSnapshot mergeAdaptiveSnapshots(std::span<const AdaptiveSnapshotPtr> sna
     merged.keys.push_back(std::move(entry));
   }
   return merged;
+}
+
+std::string adaptiveSnapshotJson(const AdaptiveSnapshot& snapshot) {
+  std::string out;
+  json::Writer w(out);
+  w.beginObject();
+  w.field("calculated_at_ns", static_cast<std::int64_t>(snapshot.calculated_at_ns));
+  w.key("keys").beginArray();
+  for (const AdaptiveKeySnapshot& key : snapshot.keys) {
+    w.beginObject();
+    w.field("policy", key.policy);
+    w.field("service", key.service);
+    w.field("operation", key.operation);
+    w.field("probability", key.probability);
+    w.field("threshold", key.threshold);
+    w.field("offered_per_second", key.offered_per_second);
+    w.field("kept_per_second", key.kept_per_second);
+    w.field("target_per_second", key.target_per_second);
+    w.endObject();
+  }
+  w.endArray();
+  w.endObject();
+  return out;
 }
 
 }  // namespace stitch::sampling

@@ -39,6 +39,11 @@ using AdaptiveSnapshotPtr = std::shared_ptr<const AdaptiveSnapshot>;
 // offered rate (each shard sees a random 1/N of every key's traces, so they agree closely).
 AdaptiveSnapshot mergeAdaptiveSnapshots(std::span<const AdaptiveSnapshotPtr> snapshots);
 
+// The body of `GET /api/v1/sampling`: {"calculated_at_ns": ..., "keys": [{"policy", "service",
+// "operation", "probability", "threshold", "offered_per_second", "kept_per_second",
+// "target_per_second"}, ...]}.
+std::string adaptiveSnapshotJson(const AdaptiveSnapshot& snapshot);
+
 // Jaeger's adaptive sampling, per key (root service + root operation by default), decided as
 // consistent probability sampling: a trace is kept when its randomness R >= the key's
 // threshold. Every calculation interval:

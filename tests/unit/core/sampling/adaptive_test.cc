@@ -222,3 +222,15 @@ TEST_CASE("AdaptiveConfig validates its ranges", "[sampling][adaptive]") {
   config.calculation_buckets = 0;
   CHECK(config.validate().size() == 3);
 }
+
+TEST_CASE("adaptiveSnapshotJson renders what GET /api/v1/sampling returns",
+          "[sampling][adaptive]") {
+  AdaptiveSnapshot snapshot;
+  snapshot.calculated_at_ns = 42;
+  snapshot.keys.push_back({"adaptive", "cart", "GET \"x\"", 0.25, "c", 40, 10, 10});
+  CHECK(adaptiveSnapshotJson(snapshot) ==
+        R"({"calculated_at_ns":42,"keys":[{"policy":"adaptive","service":"cart",)"
+        R"("operation":"GET \"x\"","probability":0.25,"threshold":"c",)"
+        R"("offered_per_second":40,"kept_per_second":10,"target_per_second":10}]})");
+  CHECK(adaptiveSnapshotJson(AdaptiveSnapshot{}) == R"({"calculated_at_ns":0,"keys":[]})");
+}
