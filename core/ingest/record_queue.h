@@ -1,0 +1,64 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+
+#include "core/ingest/record_sink.h"
+
+namespace stitch::ingest {
+
+// A bounded multi-producer, single-consumer queue of record batches, bounded both in records
+// and in bytes (Record::allocatedBytes()). A batch is admitted while the queue is below both
+// limits, or when the queue is empty (so a batch larger than the limits still passes): the
+// queue holds at most the limits plus one batch.
+// Threading: tryPush from any thread; pop from the one consumer thread; the rest anywhere.
+class RecordQueue final : public RecordSink {
+public:
+  RecordQueue(std::uint64_t max_records, std::uint64_t max_bytes);
+
+  PushResult tryPush(record::RecordBatch& batch) noexcept override;
+
+  // Moves the oldest batch into `out` (its previous content is destroyed), waiting up to
+  // `timeout` for one. False when none came in time, or when the queue is closed and empty.
+  bool pop(record::RecordBatch& out, std::chrono::nanoseconds timeout);
+
+  // From now on tryPush answers kClosed; pop still hands out what is queued, then false.
+  // Must be safe to call twice and without a consumer.
+  void close() noexcept;
+  bool closed() const noexcept;
+
+  // New limits apply to the next push (a reload); queued batches stay.
+  void setLimits(std::uint64_t max_records, std::uint64_t max_bytes) noexcept;
+
+  // Snapshots for metrics; any thread, no lock.
+  std::uint64_t records() const noexcept { return records_.load(std::memory_order_relaxed); }
+  std::uint64_t bytes() const noexcept { return bytes_.load(std::memory_order_relaxed); }
+  std::uint64_t maxRecords() const noexcept { return max_records_.load(std::memory_order_relaxed); }
+  std::uint64_t maxBytes() const noexcept { return max_bytes_.load(std::memory_order_relaxed); }
+  // Pushes refused with kFull so far.
+  std::uint64_t fullCount() const noexcept { return full_count_.load(std::memory_order_relaxed); }
+
+private:
+  struct Entry {
+    record::RecordBatch batch;
+    std::uint64_t bytes = 0;
+  };
+
+  mutable std::mutex mutex_;
+  std::condition_variable not_empty_;
+  std::deque<Entry> entries_;  // guarded by mutex_
+  bool closed_ = false;        // guarded by mutex_
+  bool consumer_waiting_ = false;
+  // Written under mutex_, read without it by the metrics.
+  std::atomic<std::uint64_t> records_{0};
+  std::atomic<std::uint64_t> bytes_{0};
+  std::atomic<std::uint64_t> max_records_;
+  std::atomic<std::uint64_t> max_bytes_;
+  std::atomic<std::uint64_t> full_count_{0};
+};
+
+}  // namespace stitch::ingest

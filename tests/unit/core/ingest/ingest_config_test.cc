@@ -1,0 +1,76 @@
+#include "core/ingest/ingest_config.h"
+
+#include <algorithm>
+
+#include <catch2/catch.hpp>
+
+#include "core/ingest/api_config.h"
+#include "core/ingest/output_config.h"
+
+namespace stitch::ingest {
+namespace {
+
+bool hasProblemAt(const ConfigProblems& problems, std::string_view path) {
+  return std::any_of(problems.begin(), problems.end(),
+                     [&](const ConfigProblem& p) { return p.path == path; });
+}
+
+}  // namespace
+
+TEST_CASE("the default ingest, api and output configs are valid and loopback-only", "[ingest]") {
+  CHECK(IngestConfig{}.validate().empty());
+  CHECK(ApiConfig{}.validate().empty());
+  CHECK(OutputConfig{}.validate().empty());
+  CHECK(IngestConfig{}.tcp.listen == "127.0.0.1:7410");
+  CHECK(IngestConfig{}.udp.listen == "127.0.0.1:7410");
+  CHECK(ApiConfig{}.listen == "127.0.0.1:7411");
+}
+
+TEST_CASE("IngestConfig::validate reports every problem with its path", "[ingest]") {
+  IngestConfig config;
+  config.max_connections = 0;
+  config.tcp.listen = "nowhere";
+  config.udp.max_datagram = 70000;
+  config.unix_stream.path = std::string(200, 'p');
+  config.unix_datagram.mode = 01777;
+  const auto problems = config.validate();
+  CHECK(problems.size() == 5);
+  CHECK(hasProblemAt(problems, "max_connections"));
+  CHECK(hasProblemAt(problems, "tcp.listen"));
+  CHECK(hasProblemAt(problems, "udp.max_datagram"));
+  CHECK(hasProblemAt(problems, "unix_stream.path"));
+  CHECK(hasProblemAt(problems, "unix_datagram.mode"));
+}
+
+TEST_CASE("a disabled listener's address is not checked", "[ingest]") {
+  IngestConfig config;
+  config.tcp.enabled = false;
+  config.tcp.listen = "nowhere";
+  CHECK(config.validate().empty());
+}
+
+TEST_CASE("a file output needs a path and stdout takes none", "[ingest]") {
+  OutputConfig config;
+  config.type = OutputType::kFile;
+  CHECK(hasProblemAt(config.validate(), "path"));
+  config.path = "/tmp/out.ndjson";
+  CHECK(config.validate().empty());
+  config.type = OutputType::kStdout;
+  CHECK(hasProblemAt(config.validate(), "path"));
+}
+
+TEST_CASE("framing and output type names parse back to their values", "[ingest]") {
+  for (Framing f : {Framing::kAuto, Framing::kNewline, Framing::kOctetCounted}) {
+    Framing parsed = Framing::kAuto;
+    CHECK(parseFraming(framingName(f), parsed));
+    CHECK(parsed == f);
+  }
+  Framing unused;
+  CHECK_FALSE(parseFraming("lines", unused));
+  OutputType type = OutputType::kStdout;
+  CHECK(parseOutputType("file", type));
+  CHECK(type == OutputType::kFile);
+  CHECK_FALSE(parseOutputType("kafka", type));
+}
+
+}  // namespace stitch::ingest
