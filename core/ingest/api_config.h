@@ -22,6 +22,8 @@ struct ApiConfig {
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
 
   ConfigProblems validate() const;
+
+  friend bool operator==(const ApiConfig&, const ApiConfig&) = default;
 };
 
 }  // namespace stitch::ingest

@@ -17,6 +17,8 @@ inline constexpr std::uint64_t kMiB = 1024 * kKiB;
 struct TcpConfig {
   bool enabled = true;
   std::string listen = "127.0.0.1:7410";
+
+  friend bool operator==(const TcpConfig&, const TcpConfig&) = default;
 };
 
 // UDP listener: a datagram holds one or more newline-delimited records.
@@ -29,6 +31,8 @@ struct UdpConfig {
   std::uint64_t receive_buffer = kDefaultReceiveBuffer;
   // A longer datagram is truncated by the kernel: it is dropped and counted as oversize.
   std::uint64_t max_datagram = 65535;
+
+  friend bool operator==(const UdpConfig&, const UdpConfig&) = default;
 };
 
 // Unix stream socket: framed like TCP. Disabled while `path` is empty.
@@ -37,6 +41,8 @@ struct UnixStreamConfig {
   // Permission bits of the socket file. Like a loopback port, any local user may connect by
   // default; tighten it (e.g. 0660) to restrict writers to a group.
   std::uint32_t mode = 0666;
+
+  friend bool operator==(const UnixStreamConfig&, const UnixStreamConfig&) = default;
 };
 
 // Unix datagram socket: like UDP, but the kernel never drops (a full socket blocks the
@@ -46,6 +52,8 @@ struct UnixDatagramConfig {
   std::uint32_t mode = 0666;
   std::uint64_t receive_buffer = UdpConfig::kDefaultReceiveBuffer;
   std::uint64_t max_datagram = 65535;
+
+  friend bool operator==(const UnixDatagramConfig&, const UnixDatagramConfig&) = default;
 };
 
 // The `ingest:` section: listeners, limits and buffers of the ingest workers.
@@ -73,6 +81,8 @@ struct IngestConfig {
   ConfigProblems validate() const;
   // Worker threads to start: `workers`, or the CPU count when 0.
   std::uint32_t effectiveWorkers() const noexcept;
+
+  friend bool operator==(const IngestConfig&, const IngestConfig&) = default;
 };
 
 // Parses "auto", "newline", "octet_counted".

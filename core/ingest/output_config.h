@@ -28,6 +28,8 @@ struct OutputConfig {
   std::uint64_t write_buffer = 1024 * 1024;
 
   ConfigProblems validate() const;
+
+  friend bool operator==(const OutputConfig&, const OutputConfig&) = default;
 };
 
 }  // namespace stitch::ingest
