@@ -12,4 +12,5 @@ namespace stitch::daemon {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
+using error_code = boost::system::error_code;
 }  // namespace stitch::daemon
