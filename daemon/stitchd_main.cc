@@ -1,21 +1,39 @@
-// stitchd: the stitch daemon. Until the ingest pipeline lands it loads its config, logs that it
-// started and waits for SIGTERM/SIGINT (SIGHUP reloads the config).
+// stitchd: the stitch daemon. Parses the command line, loads the config, runs the Daemon and
+// turns signals into stop and reload. Everything else lives in daemon/app/daemon.h.
 #include <cstdio>
+#include <cstdlib>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
 #include "config/config.h"
+#include "daemon/app/daemon.h"
+#include "daemon/app/ready_file.h"
+#include "daemon/ingest/ingest_pool.h"
 #include "daemon/logging.h"
 #include "daemon/signals.h"
 
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitConfig = 1;
-constexpr int kExitUsage = 2;
+// Exit codes, also listed by --help and in README.md.
+constexpr int kExitOk = 0;          // stopped cleanly: everything received was written
+constexpr int kExitConfig = 1;      // the config (or a --set override) is invalid
+constexpr int kExitUsage = 2;       // bad command line
+constexpr int kExitStart = 3;       // could not bind a listener, open the output or start
+constexpr int kExitNotDrained = 4;  // did not drain within shutdown_timeout: records lost
+
+constexpr const char* kExitCodesHelp =
+    "Exit codes:\n"
+    "  0  stopped cleanly (SIGTERM/SIGINT): everything received was written\n"
+    "  1  the config is invalid (every problem is printed, one per line)\n"
+    "  2  usage error (bad command line)\n"
+    "  3  could not bind a listener, open the output or start\n"
+    "  4  did not drain within shutdown_timeout: records were lost (the log says how many)\n"
+    "Signals: SIGTERM/SIGINT stop (drain, flush, exit); SIGHUP reloads the config (a bad config\n"
+    "is reported and the running one kept) and reopens the output file.";
 
 void printProblems(const stitch::config::ConfigError& e) {
   for (const auto& p : e.problems()) {
@@ -29,18 +47,24 @@ int main(int argc, char** argv) {
   stitch::daemon::blockTerminationSignals();
 
   CLI::App app{"stitchd: trace-aware log collector"};
+  app.footer(kExitCodesHelp);
   std::string config_path = "config/stitch.yaml";
   std::string check_path;
+  std::string ready_file;
   std::vector<std::string> overrides;
   bool print_default_config = false;
   app.add_option("-c,--config", config_path, "YAML config file")->capture_default_str();
   app.add_option("--check-config", check_path, "Validate FILE, print every problem, exit 0 or 1");
   app.add_option("--set", overrides,
                  "KEY.PATH=VALUE on top of the config file (repeatable), e.g. "
-                 "--set log.level=debug --set exporters[0].endpoint=http://host:4318")
+                 "--set log.level=debug --set ingest.tcp.listen=0.0.0.0:7410")
       ->allow_extra_args(false);
   app.add_flag("--print-default-config", print_default_config,
                "Print the default configuration, every key with its description, and exit");
+  app.add_option("--ready-file", ready_file,
+                 "Once every listener is bound, write a JSON object with the pid and the bound "
+                 "addresses to PATH (atomically)")
+      ->type_name("PATH");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -72,13 +96,57 @@ int main(int argc, char** argv) {
     return kExitConfig;
   }
   stitch::daemon::configureLogging(config.runtime.log);
-  spdlog::info("stitchd started with config {}", config_path);
+
+  stitch::daemon::Daemon daemon(config);
+  try {
+    daemon.start();
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot start: {}", e.what());
+    return kExitStart;
+  }
+  if (!ready_file.empty()) {
+    const std::string error = stitch::daemon::writeFileAtomically(ready_file, daemon.readyJson());
+    if (!error.empty()) {
+      spdlog::critical("cannot write the ready file: {}", error);
+      daemon.stop();
+      return kExitStart;
+    }
+  }
+  spdlog::info("stitchd ready (pid {}, config {})", ::getpid(), config_path);
+
   for (;;) {
     int sig = 0;
-    if (stitch::daemon::waitForSignal(&sig) == stitch::daemon::SignalAction::kStop) {
-      spdlog::info("stitchd stopping on signal {}", sig);
-      return kExitOk;
+    if (stitch::daemon::waitForSignal(&sig) == stitch::daemon::SignalAction::kReload) {
+      spdlog::info("SIGHUP: reloading {}", config_path);
+      try {
+        const auto next = stitch::config::loadConfigFile(config_path, overrides);
+        for (const auto& key : daemon.reload(next)) {
+          spdlog::warn("reload: {} changed; it takes effect after a restart", key);
+        }
+        spdlog::info("reload: done");
+      } catch (const stitch::config::ConfigError& e) {
+        for (const auto& p : e.problems()) {
+          spdlog::error("reload: {}", p);
+        }
+        spdlog::error("reload: the new config has {} problem(s); keeping the running config",
+                      e.problems().size());
+      }
+      continue;
     }
-    spdlog::info("SIGHUP: reloading {}", config_path);
+    spdlog::info("signal {}: stopping (draining within the shutdown_timeout)", sig);
+    const auto result = daemon.stop();
+    if (!ready_file.empty()) {
+      ::unlink(ready_file.c_str());
+    }
+    if (!result.drained) {
+      spdlog::error("stopped without draining: {} record(s) lost ({} written)", result.lost,
+                    result.written);
+      spdlog::default_logger()->flush();
+      // Threads may be stuck in a write that never returns (a FIFO nobody reads): do not wait
+      // for them in destructors.
+      std::_Exit(kExitNotDrained);
+    }
+    spdlog::info("stopped: {} record(s) written, none lost", result.written);
+    return kExitOk;
   }
 }
