@@ -13,6 +13,11 @@ namespace {
 constexpr int kCallsPerTurn = 16;
 constexpr std::chrono::milliseconds kMaxRetryDelay{16};
 constexpr std::chrono::seconds kDropsPollInterval{1};
+// After a turn that found datagrams, the next read waits this long instead of waking for each
+// datagram: at 100k datagrams/s a wakeup then reads ~100 of them with a few system calls (and
+// hands them on as one batch) instead of one. The receive buffer holds far more than this
+// much traffic; an idle socket still wakes for its first datagram at once.
+constexpr std::chrono::microseconds kCoalesce{1000};
 
 }  // namespace
 
@@ -28,6 +33,7 @@ DatagramReceiver<Protocol>::DatagramReceiver(IngestWorker& worker,
       slot_size_(static_cast<std::size_t>(max_datagram) + 1 + kDecodePadding),
       slots_(slot_size_ * kDatagramsPerCall),
       retry_timer_(worker.io()),
+      coalesce_timer_(worker.io()),
       drops_timer_(worker.io()) {
   // After a stop, read at most what a full receive buffer can hold (a datagram costs the
   // buffer at least a few hundred bytes of overhead), so a sender that keeps sending cannot
@@ -94,6 +100,7 @@ void DatagramReceiver<Protocol>::receiveLoop() {
   // Wait for readability only once the socket was found empty: the reactor is edge-triggered,
   // so a wait queued while datagrams remain would not complete until another one arrives.
   bool drained = false;
+  std::uint64_t datagrams = 0;
   for (int call = 0; call < kCallsPerTurn; ++call) {
     unsigned want = kDatagramsPerCall;
     if (stopping_) {
@@ -127,6 +134,7 @@ void DatagramReceiver<Protocol>::receiveLoop() {
       drained = true;
       break;
     }
+    datagrams += static_cast<std::uint64_t>(n);
     if (stopping_) {
       drain_budget_ -= std::min<std::uint64_t>(drain_budget_, static_cast<std::uint64_t>(n));
     }
@@ -175,6 +183,13 @@ void DatagramReceiver<Protocol>::receiveLoop() {
     });
   } else if (stopping_) {
     close();
+  } else if (datagrams != 0) {
+    coalesce_timer_.expires_after(kCoalesce);
+    coalesce_timer_.async_wait([self = this->shared_from_this()](const error_code& ec) {
+      if (!ec && !self->closed_) {
+        self->receiveLoop();
+      }
+    });
   } else {
     waitReadable();
   }
@@ -267,6 +282,7 @@ void DatagramReceiver<Protocol>::close() {
   error_code ec;
   socket_.close(ec);
   retry_timer_.cancel();
+  coalesce_timer_.cancel();
   drops_timer_.cancel();
 }
 

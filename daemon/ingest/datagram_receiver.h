@@ -15,7 +15,8 @@
 namespace stitch::daemon {
 
 // One worker's UDP or Unix datagram socket. After a readiness wait it reads many datagrams per
-// system call (recvmmsg) until the socket is empty; each datagram holds one or more
+// system call (recvmmsg) until the socket is empty, then reads again after a millisecond while
+// datagrams keep coming (one wakeup per burst, not per datagram); each datagram holds one or more
 // newline-delimited records, decoded here. The kernel's count of datagrams dropped for a full
 // receive buffer arrives with each datagram (SO_RXQ_OVFL) and is polled once a second
 // (SO_MEMINFO) so that drops after the last datagram are counted too.
@@ -64,6 +65,7 @@ private:
   static constexpr std::size_t kControlSize = CMSG_SPACE(sizeof(std::uint32_t));
   std::array<std::array<char, kControlSize>, kDatagramsPerCall> control_{};
   asio::steady_timer retry_timer_;
+  asio::steady_timer coalesce_timer_;
   asio::steady_timer drops_timer_;
   decode::DecodeOutput out_;
   FrameStats frames_;
