@@ -18,10 +18,18 @@
 #include "daemon/ingest/ingest_metrics.h"
 #include "daemon/ingest/ingest_pool.h"
 #include "daemon/ingest/worker.h"
+#include "daemon/output/dead_letter_writer.h"
 #include "daemon/output/output_writer.h"
 
 namespace stitch::daemon {
 namespace {
+
+// Dead letters waiting to be written, at most; beyond it they are dropped and counted.
+constexpr std::uint64_t kDeadLetterQueueBytes = 16 * 1024 * 1024;
+
+bool usesDeadLetters(const config::StitchConfig& config) {
+  return config.decode.invalid_context == decode::InvalidContextPolicy::kDeadLetter;
+}
 
 std::shared_ptr<const IngestSettings> makeSettings(const config::StitchConfig& config) {
   return std::make_shared<const IngestSettings>(IngestSettings{config.decode, config.ingest});
@@ -36,12 +44,19 @@ struct Daemon::Impl {
         ingest_metrics(registry),
         queue(config.output.queue_records, config.output.queue_bytes),
         writer(config.output, queue, registry, warnings),
-        pool(makeSettings(config), queue, ingest_metrics, warnings, clock) {
+        dead_letters(usesDeadLetters(config)
+                         ? std::make_unique<DeadLetterWriter>(config.decode.dead_letter_path,
+                                                              kDeadLetterQueueBytes,
+                                                              ingest_metrics,
+                                                              warnings)
+                         : nullptr),
+        pool(makeSettings(config), queue, dead_letters.get(), ingest_metrics, warnings, clock) {
     ingest_metrics.setDropsUntraced(config.decode.invalid_context ==
                                     decode::InvalidContextPolicy::kDrop);
     if (config.api.enabled) {
       http.emplace(config.api, router, ingest_metrics, warnings);
-      logs.emplace(http->io(), queue, ingest_metrics, clock, config.decode, config.api);
+      logs.emplace(http->io(), queue, dead_letters.get(), ingest_metrics, clock, config.decode,
+                   config.api);
     }
     registerRoutes();
     registerGauges();
@@ -99,6 +114,7 @@ struct Daemon::Impl {
   IngestMetrics ingest_metrics;
   ingest::RecordQueue queue;
   OutputWriter writer;
+  std::unique_ptr<DeadLetterWriter> dead_letters;
   IngestPool pool;
   Router router;
   std::optional<HttpServer> http;
@@ -116,6 +132,9 @@ void Daemon::start() {
   Impl& d = *impl_;
   try {
     d.writer.open();
+    if (d.dead_letters) {
+      d.dead_letters->open();
+    }
   } catch (const std::exception& e) {
     throw StartError(e.what());
   }
@@ -131,6 +150,9 @@ void Daemon::start() {
         [granted] { return granted; }, &d);
   }
   d.writer.start();
+  if (d.dead_letters) {
+    d.dead_letters->start();
+  }
   d.pool.start();
   if (d.http) {
     d.http->start();
@@ -195,7 +217,14 @@ std::vector<std::string> Daemon::reload(const config::StitchConfig& next) {
     restart.emplace_back("api.listen");
   }
   // Listeners keep their running addresses; everything else takes effect now.
-  IngestSettings applied{next.decode, next.ingest};
+  decode::DecodeConfig decode_config = next.decode;
+  if (usesDeadLetters(next) != usesDeadLetters(d.config)) {
+    // The dead-letter writer exists (or not) from the start: keep the running policy.
+    restart.emplace_back("decode.invalid_context");
+    decode_config.invalid_context = d.config.decode.invalid_context;
+    decode_config.dead_letter_path = d.config.decode.dead_letter_path;
+  }
+  IngestSettings applied{decode_config, next.ingest};
   applied.ingest.workers = d.config.ingest.workers;
   applied.ingest.tcp = d.config.ingest.tcp;
   applied.ingest.udp = d.config.ingest.udp;
@@ -251,6 +280,9 @@ StopResult Daemon::stop() {
   if (!d.writer.finish(deadline)) {
     drained = false;
     lost += d.writer.unwritten();
+  }
+  if (d.dead_letters && !d.dead_letters->finish(deadline)) {
+    drained = false;  // the dead letters left are counted (dropped, dead_letter_error)
   }
   if (lost != 0) {
     d.ingest_metrics.addDropped(DropReason::kShutdown, lost);

@@ -6,6 +6,7 @@
 
 #include "core/common/json_writer.h"
 #include "daemon/ingest/read_buffer.h"
+#include "daemon/output/dead_letter_writer.h"
 
 namespace stitch::daemon {
 namespace {
@@ -88,12 +89,14 @@ struct LogsHandler::PendingPush {
 
 LogsHandler::LogsHandler(asio::io_context& io,
                          ingest::RecordSink& sink,
+                         DeadLetterWriter* dead_letters,
                          IngestMetrics& metrics,
                          const Clock& clock,
                          const decode::DecodeConfig& decode,
                          const ingest::ApiConfig& api)
     : io_(io),
       sink_(sink),
+      dead_letters_(dead_letters),
       metrics_(metrics),
       clock_(clock),
       api_(api),
@@ -137,6 +140,9 @@ void LogsHandler::handle(HttpRequest&& request, Respond respond) {
   decoder_->decodeLines(body, clock_.now(), out_);
   const decode::DecodeStats stats = out_.stats;
   metrics_.addDecode(Transport::kHttp, stats, FrameStats{});
+  if (dead_letters_ != nullptr && !out_.dead_letters.empty()) {
+    dead_letters_->push(std::move(out_.dead_letters), Transport::kHttp);
+  }
   const std::uint64_t accepted = out_.traced.size() + out_.untraced.size();
   std::uint64_t errors = 0;
   for (std::uint64_t n : stats.errors) {

@@ -15,6 +15,8 @@
 
 namespace stitch::daemon {
 
+class DeadLetterWriter;
+
 // POST /v1/logs: an NDJSON body (optionally gzip or deflate encoded), one record per line.
 //   200 {"accepted": n, "rejected": m, "errors": {"malformed_json": m, ...}}  some were valid
 //   400 {"error": "...", ...same counts}   the body held no valid record (or nothing at all)
@@ -28,6 +30,7 @@ class LogsHandler {
 public:
   LogsHandler(asio::io_context& io,
               ingest::RecordSink& sink,
+              DeadLetterWriter* dead_letters,
               IngestMetrics& metrics,
               const Clock& clock,
               const decode::DecodeConfig& decode,
@@ -44,6 +47,7 @@ private:
 
   asio::io_context& io_;
   ingest::RecordSink& sink_;
+  DeadLetterWriter* dead_letters_;
   IngestMetrics& metrics_;
   const Clock& clock_;
   ingest::ApiConfig api_;

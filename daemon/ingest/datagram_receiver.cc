@@ -197,9 +197,7 @@ void DatagramReceiver<Protocol>::receiveLoop() {
 
 template <class Protocol>
 void DatagramReceiver<Protocol>::flushStats() {
-  worker_.shared().metrics.addDecode(transport_, out_.stats, frames_);
-  out_.stats = decode::DecodeStats{};
-  frames_ = FrameStats{};
+  worker_.flushDecodeStats(transport_, out_, frames_);
 }
 
 template <class Protocol>

@@ -116,11 +116,12 @@ std::string endpointText(const asio::ip::address& address, std::uint16_t port) {
 
 IngestPool::IngestPool(std::shared_ptr<const IngestSettings> settings,
                        ingest::RecordSink& sink,
+                       DeadLetterWriter* dead_letters,
                        IngestMetrics& metrics,
                        LogRateLimiter& warnings,
                        const Clock& clock)
     : settings_(std::move(settings)),
-      shared_(new WorkerShared{sink, metrics, warnings, clock, {}}) {
+      shared_(new WorkerShared{sink, dead_letters, metrics, warnings, clock, {}}) {
   const std::uint32_t count = settings_->ingest.effectiveWorkers();
   for (std::uint32_t i = 0; i < count; ++i) {
     workers_.push_back(std::make_unique<IngestWorker>(i, *shared_, settings_));

@@ -15,6 +15,7 @@
 
 namespace stitch::daemon {
 
+class DeadLetterWriter;
 struct IngestSettings;
 class IngestWorker;
 struct WorkerShared;
@@ -41,6 +42,7 @@ class IngestPool {
 public:
   IngestPool(std::shared_ptr<const IngestSettings> settings,
              ingest::RecordSink& sink,
+             DeadLetterWriter* dead_letters,
              IngestMetrics& metrics,
              LogRateLimiter& warnings,
              const Clock& clock);

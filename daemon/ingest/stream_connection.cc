@@ -134,9 +134,7 @@ void StreamConnection<Protocol>::processBuffer() {
   FrameHandler handler{*this, worker_.shared().clock.now()};
   const std::size_t consumed = framer_.frame(buffer_.view(), handler);
   buffer_.consume(consumed);
-  worker_.shared().metrics.addDecode(transport_, out_.stats, frames_);
-  out_.stats = decode::DecodeStats{};
-  frames_ = FrameStats{};
+  worker_.flushDecodeStats(transport_, out_, frames_);
 }
 
 template <class Protocol>
@@ -145,9 +143,7 @@ void StreamConnection<Protocol>::endOfStream() {
   FrameHandler handler{*this, worker_.shared().clock.now()};
   framer_.finish(buffer_.view(), handler);
   buffer_.clear();
-  worker_.shared().metrics.addDecode(transport_, out_.stats, frames_);
-  out_.stats = decode::DecodeStats{};
-  frames_ = FrameStats{};
+  worker_.flushDecodeStats(transport_, out_, frames_);
   if (!handOn()) {
     pauseForBackpressure();  // resume() closes once the records are taken
     return;

@@ -2,6 +2,7 @@
 
 #include "daemon/ingest/datagram_receiver.h"
 #include "daemon/ingest/stream_connection.h"
+#include "daemon/output/dead_letter_writer.h"
 
 namespace stitch::daemon {
 namespace {
@@ -129,6 +130,20 @@ std::uint64_t IngestWorker::forceStop() {
     held += channel->heldRecords();
   }
   return held;
+}
+
+void IngestWorker::flushDecodeStats(Transport transport,
+                                    decode::DecodeOutput& out,
+                                    FrameStats& frames) {
+  shared_.metrics.addDecode(transport, out.stats, frames);
+  out.stats = decode::DecodeStats{};
+  frames = FrameStats{};
+  if (!out.dead_letters.empty()) {
+    if (shared_.dead_letters != nullptr) {
+      shared_.dead_letters->push(std::move(out.dead_letters), transport);
+    }
+    out.dead_letters.clear();
+  }
 }
 
 void IngestWorker::applySettings(IngestSettingsPtr settings) {

@@ -31,9 +31,12 @@ struct IngestSettings {
 };
 using IngestSettingsPtr = std::shared_ptr<const IngestSettings>;
 
+class DeadLetterWriter;
+
 // What every worker shares. Outlives the workers.
 struct WorkerShared {
   ingest::RecordSink& sink;
+  DeadLetterWriter* dead_letters;  // null unless decode.invalid_context is dead_letter
   IngestMetrics& metrics;
   LogRateLimiter& warnings;
   const Clock& clock;
@@ -96,6 +99,8 @@ public:
   decode::Decoder& decoder() noexcept { return *decoder_; }
   WorkerShared& shared() noexcept { return shared_; }
   bool stopping() const noexcept { return stopping_; }
+  // Adds a batch's decode counts to the metrics and hands its dead letters on; resets both.
+  void flushDecodeStats(Transport transport, decode::DecodeOutput& out, FrameStats& frames);
   void registerChannel(Channel* channel) { channels_.insert(channel); }
   void unregisterChannel(Channel* channel) noexcept { channels_.erase(channel); }
   // A rate-limited warning (one per key per warning_interval).

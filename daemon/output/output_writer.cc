@@ -1,11 +1,6 @@
 #include "daemon/output/output_writer.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdexcept>
-#include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
@@ -15,8 +10,10 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr auto kIdleWait = 200ms;
-constexpr auto kFirstRetryDelay = 50ms;
-constexpr auto kMaxRetryDelay = 2s;
+
+std::string destination(const ingest::OutputConfig& config) {
+  return config.type == ingest::OutputType::kStdout ? std::string() : config.path;
+}
 
 }  // namespace
 
@@ -44,32 +41,12 @@ OutputWriter::~OutputWriter() {
     queue_.close();
     thread_.join();
   }
-  closeDestination();
-}
-
-int OutputWriter::openDestination(const ingest::OutputConfig& config, std::string& error) const {
-  if (config.type == ingest::OutputType::kStdout) {
-    return STDOUT_FILENO;
-  }
-  const int fd = ::open(config.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-  if (fd < 0) {
-    error = std::strerror(errno);
-  }
-  return fd;
-}
-
-void OutputWriter::closeDestination() noexcept {
-  if (fd_ > STDERR_FILENO) {
-    ::close(fd_);
-  }
-  fd_ = -1;
 }
 
 void OutputWriter::open() {
-  std::string error;
-  fd_ = openDestination(config_, error);
-  if (fd_ < 0) {
-    throw std::runtime_error(fmt::format("output {}: {}", config_.path, error));
+  const std::string error = sink_.open(destination(config_));
+  if (!error.empty()) {
+    throw std::runtime_error("output " + error);
   }
 }
 
@@ -94,20 +71,14 @@ void OutputWriter::applyReopen() {
   }
   reopen_requested_.store(false);
   flush();  // what was taken for the old destination goes there
-  std::string error;
-  const int fd = openDestination(next, error);
-  if (fd < 0) {
-    spdlog::error("output: cannot open {} ({}); still writing to the previous destination",
-                  next.path, error);
+  const std::string error = sink_.open(destination(next));
+  if (!error.empty()) {
+    spdlog::error("output: cannot open {}; still writing to the previous destination", error);
     return;
   }
-  closeDestination();
-  fd_ = fd;
-  next.write_buffer = next.write_buffer == 0 ? config_.write_buffer : next.write_buffer;
   config_ = next;
   reopens_.add();
-  spdlog::info("output: writing to {}",
-               config_.type == ingest::OutputType::kStdout ? "stdout" : config_.path);
+  spdlog::info("output: writing to {}", sink_.path().empty() ? "stdout" : sink_.path());
 }
 
 void OutputWriter::run() {
@@ -148,7 +119,7 @@ void OutputWriter::flush() {
   if (buffer_.empty()) {
     return;
   }
-  if (!writeAll(buffer_.data(), buffer_.size())) {
+  if (!sink_.writeAll(buffer_, abandon_, write_errors_, warnings_)) {
     return;  // finish() gave up while writes were failing: unwritten() counts these as lost
   }
   records_written_.add(buffered_records_);
@@ -157,41 +128,6 @@ void OutputWriter::flush() {
   buffer_.clear();
   buffered_records_shared_.store(0, std::memory_order_relaxed);
   buffered_bytes_.store(0, std::memory_order_relaxed);
-}
-
-bool OutputWriter::writeAll(const char* data, std::size_t size) {
-  auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(kFirstRetryDelay);
-  while (size > 0) {
-    const ssize_t n = ::write(fd_, data, size);
-    if (n > 0) {
-      data += n;
-      size -= static_cast<std::size_t>(n);
-      delay = std::chrono::duration_cast<std::chrono::milliseconds>(kFirstRetryDelay);
-      continue;
-    }
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      // A non-blocking stdout (set by whoever started us): wait until it takes more.
-      pollfd p{fd_, POLLOUT, 0};
-      ::poll(&p, 1, 100);
-      continue;
-    }
-    write_errors_.add();
-    if (abandon_.load(std::memory_order_relaxed)) {
-      return false;
-    }
-    if (auto suppressed = warnings_.admit("output_write_error")) {
-      spdlog::warn("output: write failed: {}; retrying in {} ms, nothing is dropped{}",
-                   n < 0 ? std::strerror(errno) : "wrote nothing", delay.count(),
-                   *suppressed ? fmt::format(" ({} more failures)", *suppressed) : "");
-    }
-    std::this_thread::sleep_for(delay);
-    delay =
-        std::min(delay * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxRetryDelay));
-  }
-  return true;
 }
 
 bool OutputWriter::finish(std::chrono::steady_clock::time_point deadline) {

@@ -13,6 +13,7 @@
 #include "core/ingest/output_config.h"
 #include "core/ingest/record_queue.h"
 #include "core/metrics/metrics.h"
+#include "daemon/output/file_sink.h"
 
 namespace stitch::daemon {
 
@@ -53,10 +54,7 @@ public:
 private:
   void run();
   void flush();
-  bool writeAll(const char* data, std::size_t size);  // false: abandoned at shutdown
   void applyReopen();
-  int openDestination(const ingest::OutputConfig& config, std::string& error) const;
-  void closeDestination() noexcept;
 
   ingest::OutputConfig config_;  // writer thread after start()
   ingest::RecordQueue& queue_;
@@ -65,7 +63,7 @@ private:
   metrics::Counter& bytes_written_;
   metrics::Counter& write_errors_;
   metrics::Counter& reopens_;
-  int fd_ = -1;
+  FileSink sink_{"output"};
   std::string buffer_;
   std::uint64_t buffered_records_ = 0;
   std::atomic<std::uint64_t> buffered_records_shared_{0};
