@@ -15,7 +15,7 @@ SHARED_BENCH ?= $(abspath ../shared/bench)
 configure = cmake -S . -B $(1) -G Ninja -DCMAKE_BUILD_TYPE=$(2) $(3) $(CMAKE_ARGS) >/dev/null
 
 .PHONY: all deps deps-dev deps-bench build run test test-unit test-integration check-sanitize \
-        bench bench-e2e fuzz clang format format-check tidy clean config-docs
+        bench bench-e2e bench-ingest fuzz clang format format-check tidy clean config-docs
 
 all: build
 
@@ -61,6 +61,11 @@ bench: build
 bench-e2e: build deps-bench
 	SHARED_BENCH=$(SHARED_BENCH) STITCHD=$(abspath $(BUILD_DIR)/daemon/stitchd) \
 	  tests/bench/e2e/run.sh
+
+# stitchd's ingest against rsyslog and syslog-ng (TCP full speed, UDP at 100k records/s).
+bench-ingest: build deps-bench
+	SHARED_BENCH=$(SHARED_BENCH) STITCHD=$(abspath $(BUILD_DIR)/daemon/stitchd) \
+	  tests/bench/ingest_race.sh
 
 # libFuzzer targets (clang), each run for FUZZ_SECONDS on its seed corpus.
 fuzz: deps-dev
