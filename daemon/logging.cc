@@ -6,6 +6,7 @@
 
 #include <spdlog/details/log_msg.h>
 #include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "core/common/json_writer.h"
@@ -95,6 +96,13 @@ std::unique_ptr<spdlog::formatter> makeTextFormatter() {
 }
 
 void configureLogging(const runtime::LogConfig& config) {
+  // stdout may carry records (output.type: stdout): stitchd's own log goes to stderr.
+  static const bool on_stderr = [] {
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+        "stitchd", std::make_shared<spdlog::sinks::stderr_color_sink_mt>()));
+    return true;
+  }();
+  (void)on_stderr;
   spdlog::set_level(toSpdlogLevel(config.level));
   spdlog::set_formatter(config.format == runtime::LogFormat::kJson ? makeJsonFormatter()
                                                                    : makeTextFormatter());

@@ -9,8 +9,9 @@
 
 namespace stitch::daemon {
 
-// Applies `log.level` and `log.format` to spdlog's default logger. Main thread, at start-up
-// (and on reload), before or while other threads log: spdlog swaps formatters under its lock.
+// Applies `log.level` and `log.format` to spdlog's default logger, which writes to stderr
+// (stdout may carry records). Main thread, at start-up (and on reload), before or while other
+// threads log: spdlog swaps formatters under its lock.
 void configureLogging(const runtime::LogConfig& config);
 
 spdlog::level::level_enum toSpdlogLevel(runtime::LogLevel level);

@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
       return kExitStart;
     }
   }
-  spdlog::info("stitchd ready (pid {}, config {})", ::getpid(), config_path);
+  spdlog::info("stitchd started (pid {}, config {})", ::getpid(), config_path);
 
   for (;;) {
     int sig = 0;
@@ -133,7 +133,8 @@ int main(int argc, char** argv) {
       }
       continue;
     }
-    spdlog::info("signal {}: stopping (draining within the shutdown_timeout)", sig);
+    spdlog::info("stitchd stopping on signal {}: draining (shutdown_timeout {} ms)", sig,
+                 config.runtime.shutdown_timeout.count());
     const auto result = daemon.stop();
     if (!ready_file.empty()) {
       ::unlink(ready_file.c_str());

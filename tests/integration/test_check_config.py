@@ -18,6 +18,11 @@ log:
   level: debug
   format: json
 shutdown_timeout: ${STITCH_IT_TIMEOUT:-5s}
+ingest:
+  tcp: {listen: "127.0.0.1:0"}
+  udp: {listen: "127.0.0.1:0"}
+api:
+  listen: "127.0.0.1:0"
 """
 
 # Four problems: wrong type, unknown key (with a suggestion), unknown enum value, range.
@@ -132,23 +137,26 @@ class CheckConfigTest(unittest.TestCase):
 
     def test_startup_applies_the_json_log_format(self):
         path = self.write("good.yaml", GOOD)
-        proc = subprocess.Popen([STITCHD, "--config", path], stdout=subprocess.PIPE,
+        # stitchd logs to stderr: stdout is for records (output.type: stdout).
+        proc = subprocess.Popen([STITCHD, "--config", path], stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, text=True)
         try:
-            line = proc.stdout.readline()
-            record = json.loads(line)
+            while True:
+                line = proc.stderr.readline()
+                self.assertTrue(line, "stitchd ended its log before saying it started")
+                record = json.loads(line)
+                self.assertRegex(record["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+                if "started" in record["msg"]:
+                    break
             self.assertEqual(record["level"], "info")
-            self.assertIn("started", record["msg"])
-            self.assertRegex(record["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
             proc.send_signal(signal.SIGTERM)
             self.assertEqual(proc.wait(timeout=10), 0)
-            rest = proc.stdout.read()
-            self.assertEqual(json.loads(rest.splitlines()[0])["msg"], "stitchd stopping on signal 15")
+            rest = [json.loads(line) for line in proc.stderr.read().splitlines()]
+            self.assertTrue(rest[0]["msg"].startswith("stitchd stopping on signal 15"), rest[0])
         finally:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
-            proc.stdout.close()
             proc.stderr.close()
 
 
