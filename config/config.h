@@ -8,6 +8,9 @@
 #include "core/assembly/assembly_config.h"
 #include "core/decode/decode_config.h"
 #include "core/export/exporter_config.h"
+#include "core/ingest/api_config.h"
+#include "core/ingest/ingest_config.h"
+#include "core/ingest/output_config.h"
 #include "core/runtime/runtime_config.h"
 #include "core/sampling/sampling_config.h"
 #include "core/store/store_config.h"
@@ -19,9 +22,12 @@ namespace stitch::config {
 // onto its YAML keys (see config/README.md to add one).
 struct StitchConfig {
   runtime::RuntimeConfig runtime;     // `log:` and `shutdown_timeout`, at the top level
+  ingest::IngestConfig ingest;        // `ingest:` listeners and limits
+  ingest::ApiConfig api;              // `api:` the HTTP server
   decode::DecodeConfig decode;        // `decode:`
   assembly::AssemblyConfig assembly;  // `assembly:`
   sampling::SamplingConfig sampling;  // `sampling:`
+  ingest::OutputConfig output;        // `output:` stdout or NDJSON file, until the pipeline lands
   exporting::ExportConfig exporting;  // `exporters:`
   store::StoreConfig store;           // `store:`, the embedded trace store
   store::QueryConfig query;           // `query:`, limits of the query API

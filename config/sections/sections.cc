@@ -5,9 +5,12 @@ namespace stitch::config {
 void describe(Schema<StitchConfig>& s) {
   // One line per section, in the order of the default stitch.yaml.
   describeRuntimeSection(s);
+  describeIngestSection(s);
+  describeApiSection(s);
   describeDecodeSection(s);
   describeAssemblySection(s);
   describeSamplingSection(s);
+  describeOutputSection(s);
   describeExportersSection(s);
   describeStoreSection(s);
 }

@@ -20,6 +20,12 @@ void describeSamplingSection(Schema<StitchConfig>& s);
 
 // decode.cc: `decode:`.
 void describeDecodeSection(Schema<StitchConfig>& s);
+// ingest.cc: `ingest:`.
+void describeIngestSection(Schema<StitchConfig>& s);
+// api.cc: `api:`.
+void describeApiSection(Schema<StitchConfig>& s);
+// output.cc: `output:`.
+void describeOutputSection(Schema<StitchConfig>& s);
 
 // exporters.cc: `exporters:`.
 void describeExportersSection(Schema<StitchConfig>& s);

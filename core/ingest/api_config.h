@@ -21,6 +21,7 @@ struct ApiConfig {
   // A keep-alive connection idle (or a request not complete) for this long is closed.
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
 
+  // The listen address (the keys' ranges are the schema's).
   ConfigProblems validate() const;
 
   friend bool operator==(const ApiConfig&, const ApiConfig&) = default;

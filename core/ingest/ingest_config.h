@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -38,9 +39,9 @@ struct UdpConfig {
 // Unix stream socket: framed like TCP. Disabled while `path` is empty.
 struct UnixStreamConfig {
   std::string path;
-  // Permission bits of the socket file. Like a loopback port, any local user may connect by
-  // default; tighten it (e.g. 0660) to restrict writers to a group.
-  std::uint32_t mode = 0666;
+  // Permission bits of the socket file, in octal. Like a loopback port, any local user may
+  // connect by default; tighten it (e.g. "0660") to restrict writers to a group.
+  std::string mode = "0666";
 
   friend bool operator==(const UnixStreamConfig&, const UnixStreamConfig&) = default;
 };
@@ -49,7 +50,7 @@ struct UnixStreamConfig {
 // sender). Disabled while `path` is empty.
 struct UnixDatagramConfig {
   std::string path;
-  std::uint32_t mode = 0666;
+  std::string mode = "0666";
   std::uint64_t receive_buffer = UdpConfig::kDefaultReceiveBuffer;
   std::uint64_t max_datagram = 65535;
 
@@ -77,7 +78,8 @@ struct IngestConfig {
   UnixStreamConfig unix_stream;
   UnixDatagramConfig unix_datagram;
 
-  // Every problem, paths relative to the section ("tcp.listen").
+  // Every problem the keys' own ranges do not cover (addresses, paths, permission bits, keys
+  // that must differ), paths relative to the section ("tcp.listen").
   ConfigProblems validate() const;
   // Worker threads to start: `workers`, or the CPU count when 0.
   std::uint32_t effectiveWorkers() const noexcept;
@@ -87,5 +89,8 @@ struct IngestConfig {
 
 // Parses "auto", "newline", "octet_counted".
 bool parseFraming(std::string_view text, Framing& out) noexcept;
+
+// Octal permission bits ("0660", "660", "0o660"): nullopt unless they are from 0 to 0777.
+std::optional<std::uint32_t> parseFileMode(std::string_view text) noexcept;
 
 }  // namespace stitch::ingest

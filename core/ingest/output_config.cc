@@ -24,15 +24,6 @@ ConfigProblems OutputConfig::validate() const {
   if (type == OutputType::kStdout && !path.empty()) {
     problems.push_back({"path", "only used with type: file"});
   }
-  if (queue_records == 0) {
-    problems.push_back({"queue_records", "must be positive"});
-  }
-  if (queue_bytes < 64 * 1024) {
-    problems.push_back({"queue_bytes", "must be at least 64KiB"});
-  }
-  if (write_buffer < 4096 || write_buffer > 256 * 1024 * 1024) {
-    problems.push_back({"write_buffer", "must be from 4KiB to 256MiB"});
-  }
   return problems;
 }
 

@@ -27,6 +27,7 @@ struct OutputConfig {
   // Bytes collected before one write(); written sooner whenever the queue runs empty.
   std::uint64_t write_buffer = 1024 * 1024;
 
+  // `path` against `type` (the keys' ranges are the schema's).
   ConfigProblems validate() const;
 
   friend bool operator==(const OutputConfig&, const OutputConfig&) = default;

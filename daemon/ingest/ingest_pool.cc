@@ -10,6 +10,7 @@
 #include <climits>
 #include <spdlog/spdlog.h>
 
+#include "core/ingest/ingest_config.h"
 #include "core/ingest/listen_address.h"
 #include "daemon/ingest/worker.h"
 
@@ -89,8 +90,9 @@ void prepareUnixPath(const std::string& path, int type, std::string_view what) {
   spdlog::info("{}: removed the stale socket {}", what, path);
 }
 
-void setMode(const std::string& path, std::uint32_t mode, std::string_view what) {
-  if (::chmod(path.c_str(), static_cast<mode_t>(mode)) != 0) {
+void setMode(const std::string& path, const std::string& mode_text, std::string_view what) {
+  const auto mode = ingest::parseFileMode(mode_text);  // validated with the config
+  if (!mode || ::chmod(path.c_str(), static_cast<mode_t>(*mode)) != 0) {
     throw StartError(fmt::format("{} {}: chmod: {}", what, path, std::strerror(errno)));
   }
 }

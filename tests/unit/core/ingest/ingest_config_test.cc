@@ -28,18 +28,32 @@ TEST_CASE("the default ingest, api and output configs are valid and loopback-onl
 
 TEST_CASE("IngestConfig::validate reports every problem with its path", "[ingest]") {
   IngestConfig config;
-  config.max_connections = 0;
   config.tcp.listen = "nowhere";
-  config.udp.max_datagram = 70000;
+  config.udp.listen = "127.0.0.1:99999";
   config.unix_stream.path = std::string(200, 'p');
-  config.unix_datagram.mode = 01777;
+  config.unix_datagram.mode = "1777";
   const auto problems = config.validate();
-  CHECK(problems.size() == 5);
-  CHECK(hasProblemAt(problems, "max_connections"));
+  CHECK(problems.size() == 4);
   CHECK(hasProblemAt(problems, "tcp.listen"));
-  CHECK(hasProblemAt(problems, "udp.max_datagram"));
+  CHECK(hasProblemAt(problems, "udp.listen"));
   CHECK(hasProblemAt(problems, "unix_stream.path"));
   CHECK(hasProblemAt(problems, "unix_datagram.mode"));
+}
+
+TEST_CASE("IngestConfig wants different paths for its two Unix sockets", "[ingest]") {
+  IngestConfig config;
+  config.unix_stream.path = "/run/stitch/logs.sock";
+  config.unix_datagram.path = "/run/stitch/logs.sock";
+  CHECK(hasProblemAt(config.validate(), "unix_datagram.path"));
+}
+
+TEST_CASE("parseFileMode reads octal permission bits", "[ingest]") {
+  CHECK(parseFileMode("0660") == std::optional<std::uint32_t>(0660));
+  CHECK(parseFileMode("666") == std::optional<std::uint32_t>(0666));
+  CHECK(parseFileMode("0o600") == std::optional<std::uint32_t>(0600));
+  const auto bad = GENERATE(as<std::string>{}, "", "0888", "1777", "07777", "rw-rw----", "-1");
+  CAPTURE(bad);
+  CHECK_FALSE(parseFileMode(bad));
 }
 
 TEST_CASE("a disabled listener's address is not checked", "[ingest]") {
