@@ -22,7 +22,7 @@ struct StreamConnection<Protocol>::FrameHandler {
 
   void onLines(std::string_view run) { c.worker_.decoder().decodeLines(run, received_ns, c.out_); }
   void onFrame(std::string_view frame) {
-    c.worker_.decoder().decodeLine(frame, received_ns, c.out_);
+    c.worker_.decoder().decodeFrame(frame, received_ns, c.out_);
   }
   void onOversize() { ++c.frames_.oversize; }
   void onInvalidFrame() { ++c.frames_.invalid_frames; }
