@@ -1,6 +1,15 @@
 #include "core/ingest/record_queue.h"
 
+#include <algorithm>
+
 namespace stitch::ingest {
+namespace {
+
+// A busy consumer is woken early once this many records wait (~1.5 ms of traffic at 1.5M
+// records/s); otherwise its own short timeout wakes it.
+constexpr std::uint64_t kWakeRecords = 2048;
+
+}  // namespace
 
 RecordQueue::RecordQueue(std::uint64_t max_records, std::uint64_t max_bytes)
     : max_records_(max_records), max_bytes_(max_bytes) {}
@@ -27,10 +36,11 @@ PushResult RecordQueue::tryPush(record::RecordBatch& batch) noexcept {
       full_count_.fetch_add(1, std::memory_order_relaxed);
       return PushResult::kFull;
     }
-    records_.store(records + batch.size(), std::memory_order_relaxed);
+    const std::uint64_t queued = records + batch.size();
+    records_.store(queued, std::memory_order_relaxed);
     bytes_.store(bytes + batch_bytes, std::memory_order_relaxed);
     entries_.push_back(Entry{std::move(batch), batch_bytes});
-    wake = consumer_waiting_;
+    wake = consumer_waiting_ && (consumer_wake_ == Wake::kOnAnyPush || queued >= wakeRecords());
   }
   batch.clear();  // a moved-from vector is valid but unspecified: make "left empty" true
   if (wake) {
@@ -40,12 +50,18 @@ PushResult RecordQueue::tryPush(record::RecordBatch& batch) noexcept {
   return PushResult::kAccepted;
 }
 
-bool RecordQueue::pop(record::RecordBatch& out, std::chrono::nanoseconds timeout) {
+std::uint64_t RecordQueue::wakeRecords() const noexcept {
+  return std::max<std::uint64_t>(
+      1, std::min(kWakeRecords, max_records_.load(std::memory_order_relaxed) / 2));
+}
+
+bool RecordQueue::pop(record::RecordBatch& out, std::chrono::nanoseconds timeout, Wake wake) {
   Entry entry;
   {
     std::unique_lock lock(mutex_);
     if (entries_.empty() && !closed_) {
       consumer_waiting_ = true;
+      consumer_wake_ = wake;
       not_empty_.wait_for(lock, timeout, [this] { return !entries_.empty() || closed_; });
       consumer_waiting_ = false;
     }

@@ -22,9 +22,19 @@ public:
 
   PushResult tryPush(record::RecordBatch& batch) noexcept override;
 
+  // How the consumer waits in pop(): woken by any push (it was idle: latency matters), or only
+  // once wakeRecords() records are queued (it is busy: it will look again when its timeout
+  // ends, and fewer wakeups leave more CPU for the work).
+  enum class Wake : std::uint8_t { kOnAnyPush, kOnThreshold };
+
   // Moves the oldest batch into `out` (its previous content is destroyed), waiting up to
   // `timeout` for one. False when none came in time, or when the queue is closed and empty.
-  bool pop(record::RecordBatch& out, std::chrono::nanoseconds timeout);
+  bool pop(record::RecordBatch& out,
+           std::chrono::nanoseconds timeout,
+           Wake wake = Wake::kOnAnyPush);
+  // The queue depth that wakes a consumer waiting with Wake::kOnThreshold: a fixed number of
+  // records, at most half the capacity (so a full queue always wakes it).
+  std::uint64_t wakeRecords() const noexcept;
 
   // From now on tryPush answers kClosed; pop still hands out what is queued, then false.
   // Must be safe to call twice and without a consumer.
@@ -50,9 +60,10 @@ private:
 
   mutable std::mutex mutex_;
   std::condition_variable not_empty_;
-  std::deque<Entry> entries_;  // guarded by mutex_
-  bool closed_ = false;        // guarded by mutex_
-  bool consumer_waiting_ = false;
+  std::deque<Entry> entries_;              // guarded by mutex_
+  bool closed_ = false;                    // guarded by mutex_
+  bool consumer_waiting_ = false;          // guarded by mutex_
+  Wake consumer_wake_ = Wake::kOnAnyPush;  // guarded by mutex_
   // Written under mutex_, read without it by the metrics.
   std::atomic<std::uint64_t> records_{0};
   std::atomic<std::uint64_t> bytes_{0};

@@ -115,3 +115,40 @@ TEST_CASE("RecordQueue limits can be changed while it holds batches", "[ingest][
 }
 
 }  // namespace stitch::ingest
+
+namespace stitch::ingest {
+
+TEST_CASE("A busy consumer is woken by a full threshold, not by every push", "[ingest][queue]") {
+  RecordQueue queue(100000, 1 << 30);
+  REQUIRE(queue.wakeRecords() == 2048);
+  SECTION("below the threshold the consumer sleeps its timeout out, then takes the batch") {
+    std::thread producer([&] {
+      auto batch = makeBatch(1);
+      REQUIRE(queue.tryPush(batch) == PushResult::kAccepted);
+    });
+    record::RecordBatch out;
+    CHECK(queue.pop(out, 200ms, RecordQueue::Wake::kOnThreshold));
+    producer.join();
+    CHECK(out.size() == 1);
+  }
+  SECTION("a threshold's worth of records wakes it long before its timeout") {
+    std::thread producer([&] {
+      auto batch = makeBatch(queue.wakeRecords());
+      REQUIRE(queue.tryPush(batch) == PushResult::kAccepted);
+    });
+    record::RecordBatch out;
+    const auto start = std::chrono::steady_clock::now();
+    CHECK(queue.pop(out, 60s, RecordQueue::Wake::kOnThreshold));
+    producer.join();
+    CHECK(std::chrono::steady_clock::now() - start < 30s);
+  }
+}
+
+TEST_CASE("A small queue wakes its consumer by half its capacity", "[ingest][queue]") {
+  RecordQueue queue(10, 1 << 20);
+  CHECK(queue.wakeRecords() == 5);
+  RecordQueue tiny(1, 1 << 20);
+  CHECK(tiny.wakeRecords() == 1);
+}
+
+}  // namespace stitch::ingest
