@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <linux/sock_diag.h>
+#include <unistd.h>
 
 #include "daemon/ingest/read_buffer.h"
 
@@ -21,14 +23,13 @@ constexpr std::chrono::microseconds kCoalesce{1000};
 
 }  // namespace
 
-template <class Protocol>
-DatagramReceiver<Protocol>::DatagramReceiver(IngestWorker& worker,
-                                             Socket&& socket,
-                                             Transport transport,
-                                             std::uint64_t max_datagram,
-                                             std::uint64_t receive_buffer_bytes)
+DatagramReceiver::DatagramReceiver(IngestWorker& worker,
+                                   int fd,
+                                   Transport transport,
+                                   std::uint64_t max_datagram,
+                                   std::uint64_t receive_buffer_bytes)
     : worker_(worker),
-      socket_(std::move(socket)),
+      fd_(fd),
       transport_(transport),
       slot_size_(static_cast<std::size_t>(max_datagram) + 1 + kDecodePadding),
       slots_(slot_size_ * kDatagramsPerCall),
@@ -42,25 +43,23 @@ DatagramReceiver<Protocol>::DatagramReceiver(IngestWorker& worker,
   worker_.registerChannel(this);
 }
 
-template <class Protocol>
-DatagramReceiver<Protocol>::~DatagramReceiver() {
+DatagramReceiver::~DatagramReceiver() {
   worker_.unregisterChannel(this);
+  if (fd_ >= 0) {
+    ::close(fd_);
+  }
 }
 
-template <class Protocol>
-void DatagramReceiver<Protocol>::start() {
-  error_code ec;
-  socket_.non_blocking(true, ec);
+void DatagramReceiver::start() {
   const int on = 1;
-  ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof(on));
+  ::setsockopt(fd_, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof(on));
   if (transport_ == Transport::kUdp) {
     armDropsTimer();
   }
   receiveLoop();
 }
 
-template <class Protocol>
-void DatagramReceiver<Protocol>::beginStop(std::chrono::steady_clock::time_point) {
+void DatagramReceiver::beginStop(std::chrono::steady_clock::time_point) {
   // What is queued in the socket has been received; read it (bounded), then close. Nothing
   // more is waited for: datagrams have no end of stream.
   if (stopping_ || closed_) {
@@ -68,34 +67,55 @@ void DatagramReceiver<Protocol>::beginStop(std::chrono::steady_clock::time_point
   }
   stopping_ = true;
   drops_timer_.cancel();
-  if (waiting_) {
+  if (waiting_ && waiter_) {
     error_code ec;
-    socket_.cancel(ec);
+    waiter_->cancel(ec);
   }
 }
 
-template <class Protocol>
-void DatagramReceiver<Protocol>::waitReadable() {
+void DatagramReceiver::waitReadable() {
+  const int dup_fd = ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);
+  if (dup_fd < 0) {
+    // Out of descriptors: look again shortly instead of waiting for readability.
+    worker_.warn("datagram_dup_error", "{} socket: cannot wait for data: {}",
+                 transportName(transport_), std::strerror(errno));
+    coalesce_timer_.expires_after(std::chrono::milliseconds(10));
+    coalesce_timer_.async_wait([self = shared_from_this()](const error_code& ec) {
+      if (!ec && !self->closed_) {
+        self->receiveLoop();
+      }
+    });
+    return;
+  }
+  error_code ec;
+  waiter_.emplace(worker_.io());
+  waiter_->assign(dup_fd, ec);
+  if (ec) {
+    ::close(dup_fd);
+    waiter_.reset();
+    close();
+    return;
+  }
   waiting_ = true;
-  socket_.async_wait(asio::socket_base::wait_read,
-                     [self = this->shared_from_this()](const error_code& ec) {
-                       self->waiting_ = false;
-                       if (self->closed_) {
-                         return;
-                       }
-                       if (ec && !self->stopping_) {
-                         self->worker_.warn("datagram_wait_error", "{} socket: wait failed: {}",
-                                            transportName(self->transport_), ec.message());
-                         self->close();
-                         return;
-                       }
-                       self->receiveLoop();
-                     });
+  waiter_->async_wait(asio::posix::stream_descriptor::wait_read,
+                      [self = shared_from_this()](const error_code& ec) {
+                        self->waiting_ = false;
+                        self->waiter_.reset();  // out of the reactor again
+                        if (self->closed_) {
+                          return;
+                        }
+                        if (ec && !self->stopping_) {
+                          self->worker_.warn("datagram_wait_error", "{} socket: wait failed: {}",
+                                             transportName(self->transport_), ec.message());
+                          self->close();
+                          return;
+                        }
+                        self->receiveLoop();
+                      });
 }
 
-template <class Protocol>
-void DatagramReceiver<Protocol>::receiveLoop() {
-  const int fd = socket_.native_handle();
+void DatagramReceiver::receiveLoop() {
+  const int fd = fd_;
   const std::size_t batch_records = worker_.settings().ingest.batch_records;
   // Wait for readability only once the socket was found empty: the reactor is edge-triggered,
   // so a wait queued while datagrams remain would not complete until another one arrives.
@@ -176,7 +196,7 @@ void DatagramReceiver<Protocol>::receiveLoop() {
     return;
   }
   if (!drained) {
-    asio::post(worker_.io(), [self = this->shared_from_this()] {
+    asio::post(worker_.io(), [self = shared_from_this()] {
       if (!self->closed_) {
         self->receiveLoop();
       }
@@ -185,7 +205,7 @@ void DatagramReceiver<Protocol>::receiveLoop() {
     close();
   } else if (datagrams != 0) {
     coalesce_timer_.expires_after(kCoalesce);
-    coalesce_timer_.async_wait([self = this->shared_from_this()](const error_code& ec) {
+    coalesce_timer_.async_wait([self = shared_from_this()](const error_code& ec) {
       if (!ec && !self->closed_) {
         self->receiveLoop();
       }
@@ -195,13 +215,11 @@ void DatagramReceiver<Protocol>::receiveLoop() {
   }
 }
 
-template <class Protocol>
-void DatagramReceiver<Protocol>::flushStats() {
+void DatagramReceiver::flushStats() {
   worker_.flushDecodeStats(transport_, out_, frames_);
 }
 
-template <class Protocol>
-bool DatagramReceiver<Protocol>::handOn() {
+bool DatagramReceiver::handOn() {
   ingest::RecordSink& sink = worker_.shared().sink;
   for (record::RecordBatch* batch : {&out_.traced, &out_.untraced}) {
     if (!batch->empty() && sink.tryPush(*batch) != ingest::PushResult::kAccepted) {
@@ -211,8 +229,7 @@ bool DatagramReceiver<Protocol>::handOn() {
   return true;
 }
 
-template <class Protocol>
-void DatagramReceiver<Protocol>::pauseForBackpressure() {
+void DatagramReceiver::pauseForBackpressure() {
   if (!blocked_) {
     blocked_ = true;
     retry_delay_ = std::chrono::milliseconds(1);
@@ -221,7 +238,7 @@ void DatagramReceiver<Protocol>::pauseForBackpressure() {
     retry_delay_ = std::min(retry_delay_ * 2, kMaxRetryDelay);
   }
   retry_timer_.expires_after(retry_delay_);
-  retry_timer_.async_wait([self = this->shared_from_this()](const error_code& ec) {
+  retry_timer_.async_wait([self = shared_from_this()](const error_code& ec) {
     if (ec || self->closed_) {
       return;
     }
@@ -234,8 +251,7 @@ void DatagramReceiver<Protocol>::pauseForBackpressure() {
   });
 }
 
-template <class Protocol>
-void DatagramReceiver<Protocol>::noteKernelDrops(std::uint32_t total_drops) noexcept {
+void DatagramReceiver::noteKernelDrops(std::uint32_t total_drops) noexcept {
   // The counter is the socket's cumulative sk_drops (32 bits, wrapping).
   const std::uint32_t delta = total_drops - kernel_drops_seen_;
   if (delta != 0 && delta < (1u << 31)) {
@@ -246,20 +262,18 @@ void DatagramReceiver<Protocol>::noteKernelDrops(std::uint32_t total_drops) noex
   }
 }
 
-template <class Protocol>
-void DatagramReceiver<Protocol>::pollKernelDrops() noexcept {
+void DatagramReceiver::pollKernelDrops() noexcept {
   std::uint32_t meminfo[SK_MEMINFO_VARS] = {};
   socklen_t length = sizeof(meminfo);
-  if (::getsockopt(socket_.native_handle(), SOL_SOCKET, SO_MEMINFO, meminfo, &length) == 0 &&
+  if (::getsockopt(fd_, SOL_SOCKET, SO_MEMINFO, meminfo, &length) == 0 &&
       length > SK_MEMINFO_DROPS * sizeof(std::uint32_t)) {
     noteKernelDrops(meminfo[SK_MEMINFO_DROPS]);
   }
 }
 
-template <class Protocol>
-void DatagramReceiver<Protocol>::armDropsTimer() {
+void DatagramReceiver::armDropsTimer() {
   drops_timer_.expires_after(kDropsPollInterval);
-  drops_timer_.async_wait([self = this->shared_from_this()](const error_code& ec) {
+  drops_timer_.async_wait([self = shared_from_this()](const error_code& ec) {
     if (ec || self->closed_ || self->stopping_) {
       return;
     }
@@ -268,8 +282,7 @@ void DatagramReceiver<Protocol>::armDropsTimer() {
   });
 }
 
-template <class Protocol>
-void DatagramReceiver<Protocol>::close() {
+void DatagramReceiver::close() {
   if (closed_) {
     return;
   }
@@ -277,14 +290,12 @@ void DatagramReceiver<Protocol>::close() {
   if (transport_ == Transport::kUdp) {
     pollKernelDrops();
   }
-  error_code ec;
-  socket_.close(ec);
+  waiter_.reset();
+  ::close(fd_);
+  fd_ = -1;
   retry_timer_.cancel();
   coalesce_timer_.cancel();
   drops_timer_.cancel();
 }
-
-template class DatagramReceiver<asio::ip::udp>;
-template class DatagramReceiver<asio::local::datagram_protocol>;
 
 }  // namespace stitch::daemon

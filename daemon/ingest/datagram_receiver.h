@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <sys/socket.h>
 #include <vector>
 
@@ -24,15 +25,14 @@ namespace stitch::daemon {
 // reading and the socket's receive buffer absorbs the burst; what overflows it is the kernel's
 // drop count. On stop it reads what is queued (bounded), hands it on and closes.
 // Threading: the owning worker's thread only.
-template <class Protocol>
 class DatagramReceiver final : public Channel,
-                               public std::enable_shared_from_this<DatagramReceiver<Protocol>> {
+                               public std::enable_shared_from_this<DatagramReceiver> {
 public:
-  using Socket = typename Protocol::socket;
   static constexpr unsigned kDatagramsPerCall = 32;
 
+  // Takes ownership of `fd`, a bound datagram socket (UDP or Unix).
   DatagramReceiver(IngestWorker& worker,
-                   Socket&& socket,
+                   int fd,
                    Transport transport,
                    std::uint64_t max_datagram,
                    std::uint64_t receive_buffer_bytes);
@@ -56,7 +56,11 @@ private:
   void close();
 
   IngestWorker& worker_;
-  Socket socket_;
+  // The socket stays out of the reactor: asio registers descriptors edge-triggered for good,
+  // and every datagram would then wake the worker, even while it deliberately reads only once
+  // a millisecond. A duplicate descriptor is registered only while waiting for readability.
+  int fd_;
+  std::optional<asio::posix::stream_descriptor> waiter_;
   const Transport transport_;
   const std::size_t slot_size_;  // max datagram + 1 (to see truncation) + decode padding
   std::vector<char> slots_;
@@ -77,8 +81,5 @@ private:
   bool stopping_ = false;
   bool closed_ = false;
 };
-
-extern template class DatagramReceiver<asio::ip::udp>;
-extern template class DatagramReceiver<asio::local::datagram_protocol>;
 
 }  // namespace stitch::daemon

@@ -39,15 +39,15 @@ void IngestWorker::addUnixStreamAcceptor(asio::local::stream_protocol::acceptor&
 
 void IngestWorker::addUdpSocket(asio::ip::udp::socket&& socket,
                                 std::uint64_t receive_buffer_bytes) {
-  receivers_.push_back(std::make_shared<DatagramReceiver<asio::ip::udp>>(
-      *this, std::move(socket), Transport::kUdp, settings_->ingest.udp.max_datagram,
-      receive_buffer_bytes));
+  receivers_.push_back(std::make_shared<DatagramReceiver>(*this, socket.release(), Transport::kUdp,
+                                                          settings_->ingest.udp.max_datagram,
+                                                          receive_buffer_bytes));
 }
 
 void IngestWorker::addUnixDatagramSocket(asio::local::datagram_protocol::socket&& socket,
                                          std::uint64_t receive_buffer_bytes) {
-  receivers_.push_back(std::make_shared<DatagramReceiver<asio::local::datagram_protocol>>(
-      *this, std::move(socket), Transport::kUnixDatagram,
+  receivers_.push_back(std::make_shared<DatagramReceiver>(
+      *this, socket.release(), Transport::kUnixDatagram,
       settings_->ingest.unix_datagram.max_datagram, receive_buffer_bytes));
 }
 
