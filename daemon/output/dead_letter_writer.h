@@ -15,7 +15,7 @@
 #include "core/decode/decode_output.h"
 #include "daemon/ingest/ingest_metrics.h"
 #include "daemon/ingest/transport.h"
-#include "daemon/output/file_sink.h"
+#include "daemon/output/retrying_file.h"
 
 namespace stitch::daemon {
 
@@ -53,7 +53,7 @@ private:
   metrics::Counter& write_errors_;
   const std::uint64_t max_bytes_;
   std::string path_;
-  FileSink sink_{"dead-letter file"};
+  RetryingFile sink_{"dead-letter file"};
 
   std::mutex mutex_;
   std::condition_variable wake_;

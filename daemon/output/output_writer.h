@@ -13,7 +13,7 @@
 #include "core/ingest/output_config.h"
 #include "core/ingest/record_queue.h"
 #include "core/metrics/metrics.h"
-#include "daemon/output/file_sink.h"
+#include "daemon/output/retrying_file.h"
 
 namespace stitch::daemon {
 
@@ -63,7 +63,7 @@ private:
   metrics::Counter& bytes_written_;
   metrics::Counter& write_errors_;
   metrics::Counter& reopens_;
-  FileSink sink_{"output"};
+  RetryingFile sink_{"output"};
   std::string buffer_;
   std::uint64_t buffered_records_ = 0;
   std::atomic<std::uint64_t> buffered_records_shared_{0};

@@ -1,27 +1,28 @@
 #pragma once
 
 #include <atomic>
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "core/common/clock.h"
 #include "core/common/log_rate_limiter.h"
 #include "core/metrics/metrics.h"
+#include "daemon/export/file_sink.h"
 
 namespace stitch::daemon {
 
-// An append-only destination: stdout (empty path) or a file (created 0640 when missing; a FIFO
-// works too). Writes retry with backoff until they succeed: a full disk or a closed pipe holds
-// the writer (and, through the queues, the ingest) up instead of losing lines.
+// An append-only destination (the exporters' FileSink: stdout for an empty path, else a file;
+// no rotation, no fsync: SIGHUP reopens it for logrotate) whose writes are retried with
+// backoff until they succeed, so that a full disk or a closed pipe holds the writer (and,
+// through the queues, the ingest) up instead of losing lines.
 // Threading: one writer thread; `abandon` may be set from any thread.
-class FileSink {
+class RetryingFile {
 public:
-  explicit FileSink(std::string what) : what_(std::move(what)) {}
-  ~FileSink();
-  FileSink(const FileSink&) = delete;
-  FileSink& operator=(const FileSink&) = delete;
+  explicit RetryingFile(std::string what) : what_(std::move(what)) {}
 
-  // Opens `path` (stdout when empty), closing what was open only on success. Returns an error
-  // message, or "" on success. A FIFO blocks until a reader opens it.
+  // Opens `path` (stdout when empty); what was open stays open unless this succeeds. Returns an
+  // error message, or "" on success. A FIFO blocks until a reader opens it.
   std::string open(const std::string& path);
   // Writes all of `data`. False only when `abandon` became true while writes were failing.
   bool writeAll(std::string_view data,
@@ -31,11 +32,10 @@ public:
   const std::string& path() const noexcept { return path_; }
 
 private:
-  void close() noexcept;
-
   std::string what_;  // "output", "dead-letter file": for the log
   std::string path_;
-  int fd_ = -1;
+  SystemClock clock_;
+  std::unique_ptr<FileSink> sink_;
 };
 
 }  // namespace stitch::daemon
