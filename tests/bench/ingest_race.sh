@@ -14,7 +14,11 @@
 set -euo pipefail
 REPS=${1:-3}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-SHARED_BENCH=${SHARED_BENCH:-$ROOT/../shared/bench}
+# The harness sits next to the repository (../shared/bench), or next to its worktree folder.
+if [ -z "${SHARED_BENCH:-}" ]; then
+    SHARED_BENCH=$ROOT/../shared/bench
+    [ -d "$SHARED_BENCH" ] || SHARED_BENCH=$ROOT/../../shared/bench
+fi
 STITCHD=${STITCHD:-$ROOT/build/release/daemon/stitchd}
 FILE=${FILE:-/tmp/logs-1m.ndjson}
 RATE=${RATE:-100000}
