@@ -15,6 +15,27 @@ RecordQueue::RecordQueue(std::uint64_t max_records, std::uint64_t max_bytes)
     : max_records_(max_records), max_bytes_(max_bytes) {}
 
 PushResult RecordQueue::tryPush(record::RecordBatch& batch) noexcept {
+  return push(batch, true);
+}
+
+PushResult RecordQueue::pushAlways(record::RecordBatch& batch) noexcept {
+  return push(batch, false);
+}
+
+bool RecordQueue::hasRoom() const noexcept {
+  return records_.load(std::memory_order_relaxed) < max_records_.load(std::memory_order_relaxed) &&
+         bytes_.load(std::memory_order_relaxed) < max_bytes_.load(std::memory_order_relaxed);
+}
+
+void RecordQueue::interrupt() noexcept {
+  {
+    std::lock_guard lock(mutex_);
+    interrupted_ = true;
+  }
+  not_empty_.notify_all();
+}
+
+PushResult RecordQueue::push(record::RecordBatch& batch, bool respect_limits) noexcept {
   if (batch.empty()) {
     return PushResult::kAccepted;
   }
@@ -31,8 +52,9 @@ PushResult RecordQueue::tryPush(record::RecordBatch& batch) noexcept {
     }
     const std::uint64_t records = records_.load(std::memory_order_relaxed);
     const std::uint64_t bytes = bytes_.load(std::memory_order_relaxed);
-    if (!entries_.empty() && (records >= max_records_.load(std::memory_order_relaxed) ||
-                              bytes >= max_bytes_.load(std::memory_order_relaxed))) {
+    if (respect_limits && !entries_.empty() &&
+        (records >= max_records_.load(std::memory_order_relaxed) ||
+         bytes >= max_bytes_.load(std::memory_order_relaxed))) {
       full_count_.fetch_add(1, std::memory_order_relaxed);
       return PushResult::kFull;
     }
@@ -62,9 +84,11 @@ bool RecordQueue::pop(record::RecordBatch& out, std::chrono::nanoseconds timeout
     if (entries_.empty() && !closed_) {
       consumer_waiting_ = true;
       consumer_wake_ = wake;
-      not_empty_.wait_for(lock, timeout, [this] { return !entries_.empty() || closed_; });
+      not_empty_.wait_for(lock, timeout,
+                          [this] { return !entries_.empty() || closed_ || interrupted_; });
       consumer_waiting_ = false;
     }
+    interrupted_ = false;
     if (entries_.empty()) {
       return false;
     }

@@ -22,6 +22,18 @@ public:
 
   PushResult tryPush(record::RecordBatch& batch) noexcept override;
 
+  // Whether tryPush would take a batch now (a snapshot: another producer may fill the queue
+  // first). With pushAlways, lets a router take a batch for several queues all or nothing.
+  bool hasRoom() const noexcept;
+  // Takes the batch whatever the limits (only kClosed refuses it). The queue may then hold
+  // more than its limits by what the producers that checked hasRoom() at once pushed: bounded
+  // by producers x batch size.
+  PushResult pushAlways(record::RecordBatch& batch) noexcept;
+
+  // Makes a consumer waiting in pop() return (false, if nothing is queued) now, so that it can
+  // look at other work (a query for its thread). Any thread.
+  void interrupt() noexcept;
+
   // How the consumer waits in pop(): woken by any push (it was idle: latency matters), or only
   // once wakeRecords() records are queued (it is busy: it will look again when its timeout
   // ends, and fewer wakeups leave more CPU for the work).
@@ -53,6 +65,8 @@ public:
   std::uint64_t fullCount() const noexcept { return full_count_.load(std::memory_order_relaxed); }
 
 private:
+  PushResult push(record::RecordBatch& batch, bool respect_limits) noexcept;
+
   struct Entry {
     record::RecordBatch batch;
     std::uint64_t bytes = 0;
@@ -63,6 +77,7 @@ private:
   std::deque<Entry> entries_;              // guarded by mutex_
   bool closed_ = false;                    // guarded by mutex_
   bool consumer_waiting_ = false;          // guarded by mutex_
+  bool interrupted_ = false;               // guarded by mutex_
   Wake consumer_wake_ = Wake::kOnAnyPush;  // guarded by mutex_
   // Written under mutex_, read without it by the metrics.
   std::atomic<std::uint64_t> records_{0};

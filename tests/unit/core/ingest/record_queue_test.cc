@@ -151,4 +151,42 @@ TEST_CASE("A small queue wakes its consumer by half its capacity", "[ingest][que
   CHECK(tiny.wakeRecords() == 1);
 }
 
+TEST_CASE("RecordQueue::pushAlways takes a batch past the limits; hasRoom tells a router first",
+          "[ingest][queue]") {
+  RecordQueue queue(4, 1 << 20);
+  CHECK(queue.hasRoom());
+  auto first = makeBatch(3);
+  REQUIRE(queue.tryPush(first) == PushResult::kAccepted);
+  CHECK(queue.hasRoom());  // 3 of 4: a next batch is taken whatever its size
+  auto big = makeBatch(5);
+  CHECK(queue.pushAlways(big) == PushResult::kAccepted);
+  CHECK(big.empty());
+  CHECK(queue.records() == 8);
+  CHECK_FALSE(queue.hasRoom());
+  auto more = makeBatch(1);
+  CHECK(queue.tryPush(more) == PushResult::kFull);
+  queue.close();
+  CHECK(queue.pushAlways(more) == PushResult::kClosed);  // closed refuses even pushAlways
+  CHECK(more.size() == 1);
+}
+
+TEST_CASE("RecordQueue::interrupt makes a waiting pop return at once, once", "[ingest][queue]") {
+  RecordQueue queue(4, 1 << 20);
+  record::RecordBatch out;
+  queue.interrupt();
+  // Interrupted before the wait: the next pop returns without waiting out its hour.
+  CHECK_FALSE(queue.pop(out, std::chrono::hours(1)));
+  CHECK_FALSE(queue.pop(out, 0ms));  // consumed: the queue behaves as before
+
+  std::thread waker([&] { queue.interrupt(); });
+  CHECK_FALSE(queue.pop(out, std::chrono::hours(1)));  // woken by the other thread
+  waker.join();
+
+  auto batch = makeBatch(2);
+  REQUIRE(queue.tryPush(batch) == PushResult::kAccepted);
+  queue.interrupt();
+  CHECK(queue.pop(out, std::chrono::hours(1)));  // something queued: it is handed out
+  CHECK(out.size() == 2);
+}
+
 }  // namespace stitch::ingest
