@@ -47,7 +47,8 @@ inline constexpr std::uint8_t kTraceparentConflict = 0x02;   // id fields disagr
 inline constexpr std::uint8_t kTimestampFromReceive = 0x04;  // no usable timestamp in the record
 inline constexpr std::uint8_t kBadTimestamp = 0x08;          // a timestamp field was unparseable
 inline constexpr std::uint8_t kHasTraceparentField = 0x10;   // the context came from traceparent
-inline constexpr std::uint8_t kHasTraceFlags = 0x20;  // trace_flags were given (else unknown)
+inline constexpr std::uint8_t kHasTraceFlags = 0x20;         // trace_flags were given, else unknown
+inline constexpr std::uint8_t kHeadSampled = 0x40;           // head sampling ran and kept it
 }  // namespace flag
 
 // A string inside a record's own buffer: [offset, offset + size) of Record::data().
