@@ -29,10 +29,12 @@ void describe(Schema<StoreConfig>& s) {
   s.field("flush_interval", &StoreConfig::flush_interval,
           "Longest a kept trace waits before its batch is written.")
       .min(1ms);
-  s.field("queue_size", &StoreConfig::queue_size,
-          "Kept traces waiting for the store writer; more are dropped and counted in "
-          "stitch_store_dropped_total{reason=\"queue_full\"}.")
+  s.field("queue_size", &StoreConfig::queue_size, "Kept traces waiting for the store writer.")
       .min(1);
+  s.field("full_policy", &StoreConfig::full_policy,
+          "When the writer's queue is full: `block` makes the shard wait (backpressure reaches "
+          "ingest, no kept trace is lost); `drop` drops the trace from the store and counts it "
+          "in stitch_store_dropped_total{reason=\"queue_full\"}.");
   s.size("cache_bytes", &StoreConfig::cache_bytes,
          "Memory for recently kept traces, answered without a disk read; 0 disables the cache.");
   s.field("compression_level", &StoreConfig::compression_level,

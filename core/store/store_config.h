@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/common/config_problem.h"
+#include "core/export/exporter_config.h"
 
 namespace stitch::store {
 
@@ -25,10 +26,13 @@ struct StoreConfig {
   std::chrono::seconds retention_interval{30};  // how often the writer thread enforces it
 
   // Writer thread: a transaction takes up to batch_size traces, or what arrived within
-  // flush_interval. The queue holds at most queue_size traces; more are dropped and counted.
+  // flush_interval. The queue holds at most queue_size traces; when it is full, full_policy
+  // says whether the shard handing on a kept trace waits (block: backpressure reaches ingest,
+  // no trace is lost) or the trace is dropped from the store and counted (drop).
   std::uint32_t batch_size = 1024;
   std::chrono::milliseconds flush_interval{200};
   std::uint32_t queue_size = 16384;
+  exporting::FullPolicy full_policy = exporting::FullPolicy::kBlock;
 
   // Recently kept traces stay in memory (byte-bounded LRU) so that asking for one right after it
   // was kept costs no disk read. Zero disables the cache.

@@ -103,6 +103,7 @@ void StoreWriter::stop() {
   }
   queue_changed_.notify_all();
   prepared_changed_.notify_all();
+  space_changed_.notify_all();
   if (encoder_.joinable()) {
     encoder_.join();
   }
@@ -123,14 +124,22 @@ bool StoreWriter::submit(trace::DecidedTracePtr trace) {
     cache_->put(trace);
   }
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     if (stopping_) {
       dropped_stopped_.add();
       return false;
     }
     if (queue_.size() >= config_.queue_size) {
-      dropped_queue_full_.add();
-      return false;
+      if (config_.full_policy == exporting::FullPolicy::kDrop || !started_) {
+        dropped_queue_full_.add();
+        return false;
+      }
+      // Block: the shard waits for the writer, and backpressure travels up to ingest.
+      space_changed_.wait(lock, [&] { return stopping_ || queue_.size() < config_.queue_size; });
+      if (stopping_) {
+        dropped_stopped_.add();
+        return false;
+      }
     }
     queue_.push_back(std::move(trace));
     ++submitted_seq_;
@@ -202,6 +211,7 @@ void StoreWriter::encodeLoop() {
                  std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
     queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
     dequeued_seq_ += n;
+    space_changed_.notify_all();
     const std::uint64_t seq = dequeued_seq_;
     if (queue_.empty()) {
       flush_requested_ = false;

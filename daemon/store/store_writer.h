@@ -52,8 +52,9 @@ public:
   // traces submitted but never written (no start()) are counted as dropped, reason "stopped".
   void stop();
 
-  // Queues a kept trace (or late records of one). False when it was dropped: the queue is full
-  // or the writer stopped. The cache gets it either way.
+  // Queues a kept trace (or late records of one). When the queue is full it waits for room
+  // (full_policy block, once started) or drops the trace (full_policy drop). False when it was
+  // dropped: queue full (drop), or the writer stopped. The cache gets it either way.
   bool submit(trace::DecidedTracePtr trace);
 
   // Blocks until every trace submitted before the call is written (or dropped). For tests and
@@ -86,6 +87,7 @@ private:
   mutable std::mutex mutex_;
   std::condition_variable queue_changed_;  // traces queued, flush asked, or stopping
   std::condition_variable prepared_changed_;
+  std::condition_variable space_changed_;  // the queue has room again (full_policy block)
   std::condition_variable done_changed_;
   std::deque<trace::DecidedTracePtr> queue_;
   std::deque<Prepared> prepared_;  // at most kPreparedDepth

@@ -29,9 +29,11 @@ struct Writer {
   ManualClock clock{kStart};
   std::unique_ptr<StoreWriter> writer;
 
-  explicit Writer(std::uint32_t queue_size = 1024) {
+  explicit Writer(std::uint32_t queue_size = 1024,
+                  exporting::FullPolicy full_policy = exporting::FullPolicy::kBlock) {
     config.path = dir.file("traces.db");
     config.queue_size = queue_size;
+    config.full_policy = full_policy;
     config.batch_size = std::min<std::uint32_t>(64, queue_size);
     config.max_age = std::chrono::hours(1);
     auto store = store::TraceStore::open(config);
@@ -96,8 +98,9 @@ TEST_CASE("StoreWriter merges late records into the stored trace", "[store_write
   CHECK(stored->writes == 2);
 }
 
-TEST_CASE("StoreWriter drops and counts what does not fit its queue", "[store_writer]") {
-  Writer w(4);
+TEST_CASE("StoreWriter with full_policy drop drops and counts what does not fit its queue",
+          "[store_writer]") {
+  Writer w(4, exporting::FullPolicy::kDrop);
   for (std::uint64_t n = 1; n <= 4; ++n) {
     CHECK(w.writer->submit(traceOf(n)));
   }
@@ -107,6 +110,30 @@ TEST_CASE("StoreWriter drops and counts what does not fit its queue", "[store_wr
   w.writer->start();
   w.writer->flush();
   CHECK(w.metric("stitch_store_traces_written_total") == 4);
+}
+
+TEST_CASE("StoreWriter with full_policy block makes the submitter wait and loses nothing",
+          "[store_writer]") {
+  Writer w(2);  // a queue far smaller than what is submitted
+  w.writer->start();
+  for (std::uint64_t n = 1; n <= 300; ++n) {
+    REQUIRE(w.writer->submit(traceOf(n)));
+  }
+  w.writer->flush();
+  CHECK(w.metric("stitch_store_dropped_total", {{"reason", "queue_full"}}) == 0);
+  CHECK(w.metric("stitch_store_traces_written_total") == 300);
+  CHECK(w.read(idOf(300)));
+  w.writer->stop();
+  CHECK_FALSE(w.writer->submit(traceOf(301)));  // stopped: refused, counted, never blocks
+  CHECK(w.metric("stitch_store_dropped_total", {{"reason", "stopped"}}) == 1);
+}
+
+TEST_CASE("StoreWriter with full_policy block drops when its thread never started",
+          "[store_writer]") {
+  Writer w(1);  // nobody would ever make room: waiting would hang the caller
+  CHECK(w.writer->submit(traceOf(1)));
+  CHECK_FALSE(w.writer->submit(traceOf(2)));
+  CHECK(w.metric("stitch_store_dropped_total", {{"reason", "queue_full"}}) == 1);
 }
 
 TEST_CASE("StoreWriter lifecycle: stop flushes, stop twice, stop without start", "[store_writer]") {
