@@ -42,6 +42,7 @@ struct Exporter::Counters {
   metrics::Counter& send_micros;
   metrics::Counter& retries;
   metrics::Counter& push_blocked;
+  metrics::Counter& reopens;
   metrics::Counter& dropped_queue_full;
   metrics::Counter& dropped_stopped;
   metrics::Counter& dropped_shutdown;
@@ -82,6 +83,9 @@ struct Exporter::Counters {
         push_blocked(r.counter("stitch_exporter_push_blocked_total",
                                "Pushes that waited for room in a full queue (block policy)",
                                l)),
+        reopens(r.counter("stitch_exporter_reopens_total",
+                          "Reopen requests handled (SIGHUP, e.g. after logrotate moved a file)",
+                          l)),
         dropped_queue_full(dropped(r, l, "queue_full")),
         dropped_stopped(dropped(r, l, "stopped")),
         dropped_shutdown(dropped(r, l, "shutdown")),
@@ -315,6 +319,7 @@ void Exporter::run() {
     }
     if (reopen) {
       backend_->reopen();
+      counters_->reopens.add(1);
     }
     if (!batch.empty()) {
       process(batch);

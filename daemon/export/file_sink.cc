@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <fcntl.h>
+#include <filesystem>
 #include <sys/stat.h>
 #include <system_error>
 #include <unistd.h>
@@ -28,6 +29,12 @@ FileSink::FileSink(Options options, const Clock& clock)
     fd_ = STDOUT_FILENO;
     opened_at_ = clock_.now();
     return;
+  }
+  // Like the store, create a missing directory (stitch-data/ on a first run); open() then
+  // reports what went wrong when this could not.
+  if (const auto dir = std::filesystem::path(options_.path).parent_path(); !dir.empty()) {
+    std::error_code ignored;
+    std::filesystem::create_directories(dir, ignored);
   }
   if (const int error = open(); error != 0) {
     throw std::system_error(error, std::generic_category(), "cannot open " + options_.path);

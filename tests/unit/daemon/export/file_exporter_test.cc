@@ -151,7 +151,7 @@ TEST_CASE("Exporter registry builds the built-in types and refuses unknown setup
   ManualClock clock;
   ExporterConfig bad_file;
   FileExporterConfig unopenable;
-  unopenable.path = "/nonexistent-dir/x/out.ndjson";
+  unopenable.path = "/dev/null/out.ndjson";  // a directory that cannot exist
   bad_file.settings = unopenable;
   try {
     ExportFanout fanout({ExporterConfig{}, bad_file}, types, ExporterContext{registry, clock, 1});

@@ -212,10 +212,25 @@ TEST_CASE("FileSink reports a full disk as an error and keeps its place", "[expo
   CHECK(offset == 0);
 }
 
-TEST_CASE("FileSink refuses a path it cannot open, at construction", "[export]") {
+TEST_CASE("FileSink creates a missing directory, as a first run needs", "[export]") {
   TempDir dir;
   ManualClock clock;
   FileSink::Options o;
   o.path = dir.file("missing/dir/out.ndjson");
+  {
+    FileSink sink(o, clock);
+    std::size_t offset = 0;
+    REQUIRE(sink.write("a\n", offset) == 0);
+  }
+  CHECK(readFile(o.path) == "a\n");
+}
+
+TEST_CASE("FileSink refuses a path it cannot open, at construction", "[export]") {
+  TempDir dir;
+  ManualClock clock;
+  FileSink::Options o;
+  o.path = dir.file("plain");
+  { FileSink(o, clock); }  // a regular file where the directory should be
+  o.path = dir.file("plain/out.ndjson");
   CHECK_THROWS_AS(FileSink(o, clock), std::system_error);
 }
