@@ -10,7 +10,7 @@
 #include "core/export/exporter_config.h"
 #include "core/ingest/api_config.h"
 #include "core/ingest/ingest_config.h"
-#include "core/ingest/output_config.h"
+#include "core/pipeline/pipeline_config.h"
 #include "core/runtime/runtime_config.h"
 #include "core/sampling/sampling_config.h"
 #include "core/store/store_config.h"
@@ -25,9 +25,9 @@ struct StitchConfig {
   ingest::IngestConfig ingest;        // `ingest:` listeners and limits
   ingest::ApiConfig api;              // `api:` the HTTP server
   decode::DecodeConfig decode;        // `decode:`
+  pipeline::PipelineConfig pipeline;  // `pipeline:` shard threads and their queues
   assembly::AssemblyConfig assembly;  // `assembly:`
   sampling::SamplingConfig sampling;  // `sampling:`
-  ingest::OutputConfig output;        // `output:` stdout or NDJSON file, until the pipeline lands
   exporting::ExportConfig exporting;  // `exporters:`
   store::StoreConfig store;           // `store:`, the embedded trace store
   store::QueryConfig query;           // `query:`, limits of the query API

@@ -86,7 +86,7 @@ void describe(Schema<FileRotationConfig>& s) {
 
 void describe(Schema<FileExporterConfig>& s) {
   s.field("path", &FileExporterConfig::path,
-          "The NDJSON file, appended to (created with mode 0640). Its directory must exist.")
+          "The NDJSON file, appended to (created with mode 0640, and its directory when missing).")
       .required();
   s.field("mode", &FileExporterConfig::mode,
           "`per_record`: each record's original line; `per_trace`: one JSON object per trace "
@@ -144,8 +144,8 @@ void describe(Schema<ExporterConfig>& s) {
 void describe(Schema<ExportConfig>& s) {
   s.field("exporters", &ExportConfig::exporters,
           "Where kept traces, late records and untraced logs go; each exporter gets all of "
-          "them through its own queue and retries. Empty: nothing leaves stitch except through "
-          "the query API.");
+          "them through its own queue and retries. `[]`: nothing leaves stitch except through "
+          "the store and the query API (untraced logs are then dropped, counted).");
 }
 
 void describeExportersSection(Schema<StitchConfig>& s) {

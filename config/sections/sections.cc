@@ -8,9 +8,9 @@ void describe(Schema<StitchConfig>& s) {
   describeIngestSection(s);
   describeApiSection(s);
   describeDecodeSection(s);
+  describePipelineSection(s);
   describeAssemblySection(s);
   describeSamplingSection(s);
-  describeOutputSection(s);
   describeExportersSection(s);
   describeStoreSection(s);
 }

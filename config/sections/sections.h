@@ -24,9 +24,11 @@ void describeDecodeSection(Schema<StitchConfig>& s);
 void describeIngestSection(Schema<StitchConfig>& s);
 // api.cc: `api:`.
 void describeApiSection(Schema<StitchConfig>& s);
-// output.cc: `output:`.
-void describeOutputSection(Schema<StitchConfig>& s);
+// pipeline.cc: `pipeline:`.
+void describePipelineSection(Schema<StitchConfig>& s);
 
+// exporters.cc: `exporters:` (and the full policy the store shares).
+void describe(EnumSchema<exporting::FullPolicy>& e);
 // exporters.cc: `exporters:`.
 void describeExportersSection(Schema<StitchConfig>& s);
 // store.cc: `store:` (the embedded trace store) and `query:` (the query API's limits).

@@ -232,6 +232,14 @@ std::vector<std::pair<std::size_t, std::size_t>> duplicateNames(
 
 }  // namespace
 
+ExporterConfig defaultFileExporter() {
+  ExporterConfig exporter;
+  FileExporterConfig file;
+  file.path = "stitch-data/records.ndjson";
+  exporter.settings = std::move(file);
+  return exporter;
+}
+
 ConfigProblems ExportConfig::validate() const {
   ConfigProblems problems;
   const std::vector<std::string> names = exporterNames(exporters);

@@ -135,10 +135,15 @@ std::vector<std::string> exporterNames(const std::vector<ExporterConfig>& export
 // names.
 ConfigProblems validateExporters(const std::vector<ExporterConfig>& exporters);
 
+// The exporter a default config has: every record stitch keeps or passes through, as its
+// original line, appended to stitch-data/records.ndjson (beside the default store).
+ExporterConfig defaultFileExporter();
+
 // The `exporters:` section of stitch.yaml: where kept traces, late records and untraced logs
-// go. Empty by default (the embedded store still keeps traces for queries).
+// go. One file exporter by default, so that untraced logs are written somewhere; an empty list
+// keeps only what the store keeps.
 struct ExportConfig {
-  std::vector<ExporterConfig> exporters;
+  std::vector<ExporterConfig> exporters{defaultFileExporter()};
   // Only what spans entries: two exporters with the same name ("exporters[2].name").
   ConfigProblems validate() const;
   friend bool operator==(const ExportConfig&, const ExportConfig&) = default;

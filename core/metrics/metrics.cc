@@ -112,6 +112,25 @@ double Registry::valueOf(std::string_view name, const Labels& labels) const {
   return 0;
 }
 
+double Registry::sumOf(std::string_view name) const {
+  std::lock_guard lock(mutex_);
+  auto it = families_.find(name);
+  if (it == families_.end()) {
+    return 0;
+  }
+  double total = 0;
+  for (const auto& s : it->second.series) {
+    if (s.counter) {
+      total += static_cast<double>(s.counter->value());
+    } else if (s.gauge) {
+      total += static_cast<double>(s.gauge->value());
+    } else if (s.read) {
+      total += s.read();
+    }
+  }
+  return total;
+}
+
 std::string Registry::renderPrometheus() const {
   std::lock_guard lock(mutex_);
   std::string out;

@@ -58,6 +58,8 @@ public:
   // Current value of a counter or gauge (callbacks included); 0 when unknown. For tests and
   // for the daemon's own summaries.
   double valueOf(std::string_view name, const Labels& labels = {}) const;
+  // The sum of every series of a family (all label values); 0 when unknown.
+  double sumOf(std::string_view name) const;
 
   std::string renderPrometheus() const;
 

@@ -11,16 +11,19 @@
 namespace stitch::daemon {
 
 struct StopResult {
-  bool drained = false;       // everything received was written before shutdown_timeout
-  std::uint64_t lost = 0;     // records received but not written (counted, reason "shutdown")
-  std::uint64_t written = 0;  // records written to the output over the daemon's life
+  bool drained = false;    // everything received was decided and handed on in time
+  std::uint64_t lost = 0;  // records received but not delivered (counted, reason "shutdown")
 };
 
-// stitchd: builds the ingest workers, the HTTP server and the output writer from a config,
-// starts them, reloads them and drains them on stop.
+// stitchd: builds the ingest workers, the shards, the exporters, the store and the HTTP server
+// from a config, starts them, reloads them and drains them on stop.
 //
-//   ingest workers (N threads) --RecordQueue (bounded)--> output writer (1 thread)
-//   HTTP server    (1 thread) --/
+//   ingest workers (N) --head sampling, route by trace id--> shard queues (bounded)
+//   HTTP POST /v1/logs --/                                      |
+//   shard threads (M): assemble, tail + adaptive sampling  -->  exporters (one thread each)
+//                                                          \->  store writer (+ cache)
+//   HTTP thread: /metrics, /healthz, /readyz, /api/v1/sampling; the query API runs on a
+//   query thread and asks the shards for pending traces.
 //
 // Threading: every method is for the main thread (the one that owns the signals).
 class Daemon {
@@ -30,8 +33,8 @@ public:
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
 
-  // Opens the output, binds every listener and starts the threads; logs one line per listener.
-  // Throws StartError (exit code 3) when something cannot be opened or bound.
+  // Opens the exporters and the store, binds every listener and starts the threads; logs one
+  // line per listener. Throws StartError (exit code 3) when something cannot be opened or bound.
   void start();
 
   // {"pid":..,"tcp":"127.0.0.1:43567","udp":..,"unix_stream":..,"unix_datagram":..,"api":..}:
@@ -39,12 +42,18 @@ public:
   std::string readyJson() const;
 
   // Applies a new, already validated config (SIGHUP) without dropping anything buffered:
-  // log settings, limits, timeouts, decode settings for new batches, the output is reopened.
+  // log settings, limits, timeouts, decode settings for new batches; file exporters reopen
+  // their files (logrotate).
   // Returns the changed keys that need a restart to take effect (listener addresses...).
   std::vector<std::string> reload(const config::StitchConfig& next);
 
-  // Stops accepting, drains what was received, writes it out, within shutdown_timeout.
+  // Stops accepting, reads what senders still send, decides every pending trace and hands it
+  // to the exporters and the store, which flush; all within shutdown_timeout.
   StopResult stop();
+
+  // Records received but not yet handed to the exporters: queued for or held by the shards, or
+  // waiting in an exporter's queue. Any thread (a snapshot, for the shutdown watchdog).
+  std::uint64_t recordsInFlight() const noexcept;
 
 private:
   struct Impl;

@@ -7,8 +7,10 @@
     assert d.exit_code == 0
 
 Every listener binds port 0 (or a socket file in the instance's temporary directory); stitchd
-reports where they ended up in its --ready-file, which start() waits for. The output goes to an
-NDJSON file in the temporary directory unless the config says otherwise. Stdlib only.
+reports where they ended up in its --ready-file, which start() waits for. Every trace is kept
+(one always_sample policy) and decided 200 ms after its last record, and every record goes to a
+file exporter (one line per record) in the temporary directory, unless the config says
+otherwise; the store lives in the temporary directory too. Stdlib only.
 """
 
 import gzip
@@ -40,7 +42,8 @@ def ndjson(count, start=0, **fields):
 
 
 def to_yaml(value, indent=0):
-    """A small YAML writer for the nested dicts of a test config."""
+    """A small YAML writer for a test config: nested dicts, lists and scalars. Lists are
+    written in JSON's flow style, which is YAML too."""
     pad = "  " * indent
     lines = []
     for key, item in value.items():
@@ -52,10 +55,33 @@ def to_yaml(value, indent=0):
                 text = "true" if item else "false"
             elif isinstance(item, (int, float)):
                 text = str(item)
+            elif isinstance(item, list):
+                text = json.dumps(item)
             else:
                 text = json.dumps(str(item))
             lines.append("%s%s: %s" % (pad, key, text))
     return "\n".join(line for line in lines if line)
+
+
+# Keep every trace, decide it soon after its last record: what the ingest tests count.
+KEEP_ALL_POLICIES = [{"name": "all", "type": "always_sample"}]
+
+
+def file_exporter(path, **settings):
+    """The exporters list for one file exporter writing one line per record to `path`."""
+    exporter = {"type": "file", "path": path, "mode": "per_record", "flush_interval": "10ms"}
+    exporter.update(settings)
+    return [exporter]
+
+
+def slow_output_config(path, queue_records=1000):
+    """Backpressure tests: a file exporter on `path` (a FIFO the test reads when it likes) with
+    small queues everywhere, so that a blocked reader fills them within a few thousand records.
+    The tests' records all carry one trace id: a 1 MiB per-trace cap decides that trace early,
+    and its later records follow as late records, straight to the exporter."""
+    return {"exporters": file_exporter(path, queue_size=4, batch_max_items=64),
+            "pipeline": {"queue_records": queue_records},
+            "assembly": {"max_bytes_per_trace": "1MiB"}}
 
 
 def merge(base, extra):
@@ -107,7 +133,11 @@ class Stitchd:
                 "unix_datagram": {"path": os.path.join(self.dir, "dgram.sock")},
             },
             "api": {"listen": "127.0.0.1:0"},
-            "output": {"type": "file", "path": self.output_path},
+            "pipeline": {"shards": 2},
+            "sampling": {"tail": {"decision_wait": "200ms", "root_grace": "100ms",
+                                  "policies": KEEP_ALL_POLICIES}},
+            "exporters": file_exporter(self.output_path),
+            "store": {"path": os.path.join(self.dir, "traces.db")},
         }
         self.write_config(config)
 

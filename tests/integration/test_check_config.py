@@ -50,6 +50,7 @@ class CheckConfigTest(unittest.TestCase):
         full_env = dict(os.environ)
         full_env.update(env or {})
         return subprocess.run([STITCHD, *args], capture_output=True, text=True, timeout=30,
+                              cwd=self.dir.name,
                               env=full_env, check=False)
 
     def test_a_valid_file_prints_ok_and_exits_0(self):
@@ -137,16 +138,17 @@ class CheckConfigTest(unittest.TestCase):
 
     def test_startup_applies_the_json_log_format(self):
         path = self.write("good.yaml", GOOD)
-        # stitchd logs to stderr: stdout is for records (output.type: stdout).
+        # stitchd logs to stderr: stdout is for records (an exporter of type stdout).
+        # Run in the temporary directory: the default store and file exporter paths are relative.
         proc = subprocess.Popen([STITCHD, "--config", path], stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, text=True)
+                                stderr=subprocess.PIPE, text=True, cwd=self.dir.name)
         try:
             while True:
                 line = proc.stderr.readline()
                 self.assertTrue(line, "stitchd ended its log before saying it started")
                 record = json.loads(line)
                 self.assertRegex(record["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
-                if "started" in record["msg"]:
+                if record["msg"].startswith("stitchd started"):
                     break
             self.assertEqual(record["level"], "info")
             proc.send_signal(signal.SIGTERM)

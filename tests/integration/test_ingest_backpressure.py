@@ -8,7 +8,7 @@ import threading
 import time
 import unittest
 
-from stitchd import Stitchd, ndjson, record
+from stitchd import Stitchd, ndjson, record, slow_output_config
 
 
 class FifoReader:
@@ -47,9 +47,8 @@ class IngestBackpressureTest(unittest.TestCase):
     def start(self, extra=None):
         d = Stitchd()
         fifo = FifoReader(os.path.join(d.dir, "out.fifo"))
-        config = {"output": {"path": os.path.join(d.dir, "out.fifo"), "queue_records": 1000,
-                             "write_buffer": 8192},
-                  "api": {"push_timeout": "300ms"}}
+        config = slow_output_config(os.path.join(d.dir, "out.fifo"))
+        config["api"] = {"push_timeout": "300ms"}
         if extra:
             config.update(extra)
         d.write_config(config)
@@ -80,8 +79,9 @@ class IngestBackpressureTest(unittest.TestCase):
             m = d.metrics()
             self.assertLess(d.metric("stitch_ingest_records_received_total", m, transport="tcp"),
                             total)
-            self.assertLessEqual(d.metric("stitch_queue_depth", m, queue="output"),
-                                 1000 + 4096)
+            # Two shards of 1000 records, each overshooting by at most one batch per worker.
+            self.assertLessEqual(d.metric("stitch_queue_depth", m, queue="shards"),
+                                 2 * 1000 + 2 * 4096)
             self.assertEqual(d.metric("stitch_records_dropped_total", m), 0)
 
             # HTTP cannot wait forever: after push_timeout it is told to come back later.

@@ -30,13 +30,13 @@ class IngestConnectionsTest(unittest.TestCase):
             # The held connections still work, each one.
             for i, s in enumerate(held):
                 s.sendall(ndjson(10, start=i * 10))
-            d.wait_metric("stitch_output_records_total", MAX * 10)
+            d.wait_metric("stitch_exporter_sent_records_total", MAX * 10)
             for s in held:
                 s.close()
             d.wait_metric("stitch_ingest_connections_active", 0, transport="tcp")
             # A slot freed is a slot served again.
             d.send_tcp(ndjson(5))
-            d.wait_metric("stitch_output_records_total", MAX * 10 + 5)
+            d.wait_metric("stitch_exporter_sent_records_total", MAX * 10 + 5)
             self.assertEqual(d.metric("stitch_ingest_connections_rejected_total"), 10)
         self.assertEqual(d.exit_code, 0)
 
@@ -47,7 +47,7 @@ class IngestConnectionsTest(unittest.TestCase):
                 s.sendall(ndjson(100, start=i * 100))
             for s in socks:
                 s.close()
-            d.wait_metric("stitch_output_records_total", 15000, timeout=20)
+            d.wait_metric("stitch_exporter_sent_records_total", 15000, timeout=20)
             self.assertEqual(len(d.output_lines()), 15000)
         self.assertEqual(d.exit_code, 0)
 
@@ -64,7 +64,7 @@ class IngestConnectionsTest(unittest.TestCase):
             self.assertLess(time.monotonic() - start, 3)
             d.wait_metric("stitch_ingest_connections_idle_closed_total", 1)
             # The unterminated last line counts as a record when the connection ends.
-            d.wait_metric("stitch_output_records_total", 2)
+            d.wait_metric("stitch_exporter_sent_records_total", 2)
 
 
 if __name__ == "__main__":

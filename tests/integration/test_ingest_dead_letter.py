@@ -17,7 +17,7 @@ class IngestDeadLetterTest(unittest.TestCase):
             framed = b'{"msg":\n"a newline inside a counted frame"'  # malformed, holds a '\n'
             d.send_tcp(ndjson(3) + b"not json\n" + untraced + b"\n")
             d.send_tcp(b"%d %s" % (len(framed), framed))
-            d.wait_metric("stitch_output_records_total", 3)
+            d.wait_metric("stitch_exporter_sent_records_total", 3)
             d.wait_metric("stitch_dead_letter_lines_total", 3)
             with open(dead, "rb") as f:
                 letters = [json.loads(line) for line in f.read().splitlines()]
@@ -33,7 +33,7 @@ class IngestDeadLetterTest(unittest.TestCase):
     def test_the_drop_policy_counts_untraced_records_as_dropped(self):
         with Stitchd({"decode": {"invalid_context": "drop"}}) as d:
             d.send_tcp(ndjson(2) + b'{"msg":"untraced"}\n{"msg":"untraced too"}\n')
-            d.wait_metric("stitch_output_records_total", 2)
+            d.wait_metric("stitch_exporter_sent_records_total", 2)
             d.wait_metric("stitch_records_dropped_total", 2, reason="invalid_context")
             m = d.metrics()
             self.assertEqual(d.metric("stitch_decode_invalid_context_total", m, reason="missing"),

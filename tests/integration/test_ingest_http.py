@@ -118,7 +118,7 @@ class IngestHttpTest(unittest.TestCase):
         for name in ("stitch_ingest_records_received_total", "stitch_decode_records_total",
                      "stitch_decode_errors_total", "stitch_records_dropped_total",
                      "stitch_queue_depth", "stitch_queue_capacity", "stitch_bytes_held",
-                     "stitch_udp_kernel_drops_total", "stitch_output_records_total"):
+                     "stitch_udp_kernel_drops_total", "stitch_exporter_sent_records_total"):
             self.assertIn(name, names)
 
     def test_wrong_method_is_405_and_unknown_path_is_404(self):

@@ -19,12 +19,12 @@ class IngestReloadTest(unittest.TestCase):
         with Stitchd({"decode": {"max_record_bytes": 100000}}) as d:
             big = b'{"big":"' + b"x" * 5000 + b'"}\n'
             d.send_tcp(big)
-            d.wait_metric("stitch_output_records_total", 1)
+            d.wait_metric("stitch_exporter_sent_records_total", 1)
             d.write_config({"decode": {"max_record_bytes": 1000}})
             d.send_signal(signal.SIGHUP)
             wait_log(d, "reload: done")
             d.send_tcp(big + ndjson(1))
-            d.wait_metric("stitch_output_records_total", 2)
+            d.wait_metric("stitch_exporter_sent_records_total", 2)
             d.wait_metric("stitch_decode_errors_total", 1, reason="too_large")
         self.assertEqual(d.exit_code, 0)
 
@@ -40,7 +40,7 @@ class IngestReloadTest(unittest.TestCase):
             self.assertIn("max_connections", log)  # every problem is logged, not only the first
             self.assertIn("framing", log)
             d.send_tcp(ndjson(10))
-            d.wait_metric("stitch_output_records_total", 10)
+            d.wait_metric("stitch_exporter_sent_records_total", 10)
             self.assertEqual(d.metric("stitch_ready"), 1)
         self.assertEqual(d.exit_code, 0)
 
@@ -51,18 +51,18 @@ class IngestReloadTest(unittest.TestCase):
             wait_log(d, "reload: done")
             self.assertIn("ingest.tcp.listen changed; it takes effect after a restart", d.log())
             d.send_tcp(ndjson(3))  # still on the old port
-            d.wait_metric("stitch_output_records_total", 3)
+            d.wait_metric("stitch_exporter_sent_records_total", 3)
         self.assertEqual(d.exit_code, 0)
 
     def test_the_output_file_is_reopened_so_logrotate_can_move_it(self):
         with Stitchd() as d:
             d.send_tcp(ndjson(5))
-            d.wait_metric("stitch_output_records_total", 5)
+            d.wait_metric("stitch_exporter_sent_records_total", 5)
             rotated = d.output_path + ".1"
             os.rename(d.output_path, rotated)
             d.send_signal(signal.SIGHUP)
             wait_log(d, "reload: done")
-            d.wait_metric("stitch_output_reopens_total", 1)
+            d.wait_metric("stitch_exporter_reopens_total", 1)
             d.send_tcp(ndjson(7, start=5))
             d.wait_output_lines(7)
             with open(rotated, "rb") as f:
@@ -87,7 +87,7 @@ class IngestReloadTest(unittest.TestCase):
             reloads = 0
             while not done.is_set() and reloads < 20:
                 d.write_config({"log": {"level": "info" if reloads % 2 else "warn"},
-                                "output": {"queue_records": 500 + reloads * 100}})
+                                "ingest": {"idle_timeout": "%ds" % (60 + reloads)}})
                 d.send_signal(signal.SIGHUP)
                 reloads += 1
                 time.sleep(0.02)

@@ -8,7 +8,7 @@ import subprocess
 import threading
 import unittest
 
-from stitchd import STITCHD, Stitchd, ndjson, record
+from stitchd import STITCHD, Stitchd, ndjson, record, slow_output_config
 
 
 def read_fifo_to_end(fd, timeout=30):
@@ -42,7 +42,7 @@ class IngestShutdownTest(unittest.TestCase):
         lines = d.output_lines()
         self.assertEqual(len(lines), 24500)
         self.assertEqual(len(set(lines)), 24500)
-        self.assertIn("none lost", d.log())
+        self.assertIn("nothing lost", d.log())
         self.assertFalse(os.path.exists(d.ready_path))
         self.assertFalse(os.path.exists(d.ready["unix_stream"]))
 
@@ -54,7 +54,7 @@ class IngestShutdownTest(unittest.TestCase):
         os.mkfifo(fifo)
         reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
         try:
-            d.write_config({"output": {"path": fifo, "queue_records": 1000}})
+            d.write_config(slow_output_config(fifo))
             d.output_path = None
             d.start()
             tcp = ndjson(30000)
@@ -91,14 +91,15 @@ class IngestShutdownTest(unittest.TestCase):
         os.mkfifo(fifo)
         reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # opened, never read
         try:
-            d.write_config({"shutdown_timeout": "1s",
-                            "output": {"path": fifo, "queue_records": 1000}})
+            config = slow_output_config(fifo)
+            config["shutdown_timeout"] = "1s"
+            d.write_config(config)
             d.output_path = None
             d.start()
             d.send_udp([ndjson(10, start=i * 10) for i in range(300)])
             d.wait_metric("stitch_ingest_records_received_total", 3000, transport="udp")
             self.assertGreater(d.metric("stitch_bytes_held"), 0)
-            self.assertLess(d.metric("stitch_output_records_total"), 3000)
+            self.assertLess(d.metric("stitch_exporter_sent_records_total"), 3000)
             code = d.stop(timeout=20)
             self.assertEqual(code, 4, d.log())
             self.assertIn("record(s) lost", d.log())

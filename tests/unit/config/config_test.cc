@@ -116,7 +116,8 @@ TEST_CASE("configToYaml writes the effective config, which loads back equal", "[
   // The runtime keys come first; later sections follow (each section's own tests cover them).
   CHECK_THAT(yaml, Catch::StartsWith("log:\n  level: error\n  format: json\n  warning_interval: "
                                      "10s\nshutdown_timeout: 1500ms\n"));
-  CHECK_THAT(yaml, Catch::Contains("\nexporters: []\n"));
+  CHECK_THAT(yaml, Catch::Contains("\nexporters:\n  - type: file\n    path: "
+                                   "\"stitch-data/records.ndjson\"\n"));
   CHECK(loadConfigString(yaml, "dump.yaml") == c);
 }
 

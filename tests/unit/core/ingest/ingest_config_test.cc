@@ -5,7 +5,6 @@
 #include <catch2/catch.hpp>
 
 #include "core/ingest/api_config.h"
-#include "core/ingest/output_config.h"
 
 namespace stitch::ingest {
 namespace {
@@ -17,10 +16,9 @@ bool hasProblemAt(const ConfigProblems& problems, std::string_view path) {
 
 }  // namespace
 
-TEST_CASE("the default ingest, api and output configs are valid and loopback-only", "[ingest]") {
+TEST_CASE("the default ingest and api configs are valid and loopback-only", "[ingest]") {
   CHECK(IngestConfig{}.validate().empty());
   CHECK(ApiConfig{}.validate().empty());
-  CHECK(OutputConfig{}.validate().empty());
   CHECK(IngestConfig{}.tcp.listen == "127.0.0.1:7410");
   CHECK(IngestConfig{}.udp.listen == "127.0.0.1:7410");
   CHECK(ApiConfig{}.listen == "127.0.0.1:7411");
@@ -63,17 +61,7 @@ TEST_CASE("a disabled listener's address is not checked", "[ingest]") {
   CHECK(config.validate().empty());
 }
 
-TEST_CASE("a file output needs a path and stdout takes none", "[ingest]") {
-  OutputConfig config;
-  config.type = OutputType::kFile;
-  CHECK(hasProblemAt(config.validate(), "path"));
-  config.path = "/tmp/out.ndjson";
-  CHECK(config.validate().empty());
-  config.type = OutputType::kStdout;
-  CHECK(hasProblemAt(config.validate(), "path"));
-}
-
-TEST_CASE("framing and output type names parse back to their values", "[ingest]") {
+TEST_CASE("framing names parse back to their values", "[ingest]") {
   for (Framing f : {Framing::kAuto, Framing::kNewline, Framing::kOctetCounted}) {
     Framing parsed = Framing::kAuto;
     CHECK(parseFraming(framingName(f), parsed));
@@ -81,10 +69,6 @@ TEST_CASE("framing and output type names parse back to their values", "[ingest]"
   }
   Framing unused;
   CHECK_FALSE(parseFraming("lines", unused));
-  OutputType type = OutputType::kStdout;
-  CHECK(parseOutputType("file", type));
-  CHECK(type == OutputType::kFile);
-  CHECK_FALSE(parseOutputType("kafka", type));
 }
 
 }  // namespace stitch::ingest
