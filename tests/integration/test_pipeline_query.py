@@ -1,0 +1,162 @@
+"""The whole way through the real stitchd: records sent over TCP and HTTP are stitched into
+trees, sampled by the configured policies, kept in the store and the exporters, and answered
+by the query API, Jaeger's API and `stitch trace` (the real binaries, sockets on port 0)."""
+
+import json
+import os
+import subprocess
+import unittest
+
+from stitchd import Stitchd, file_exporter
+
+STITCH = os.environ.get("STITCH", "stitch")
+
+CHECKOUT = "4bf92f3577b34da6a3ce929d0e0e4736"
+FINE = "0af7651916cd43dd8448eb211c80319c"
+
+
+def line(**fields):
+    return json.dumps(fields, separators=(",", ":")).encode()
+
+
+def checkout_trace(trace_id=CHECKOUT, error=True):
+    """The founding guide's checkout: gateway -> cart -> database, gateway -> payment -> bank,
+    with the bank's error log (canonical shape, children logged before their parents)."""
+    t0 = "2024-05-01T12:00:00"
+    spans = [
+        ("d4e5f6a7b8c9d0e1", "c3d4e5f6a7b8c9d0", "bank-api", "authorize", ".105", 70),
+        ("b2c3d4e5f6a7b8c9", "a1b2c3d4e5f6a7b8", "database", "query", ".015", 40),
+        ("a1b2c3d4e5f6a7b8", "00f067aa0ba902b7", "cart", "get_cart", ".010", 60),
+        ("c3d4e5f6a7b8c9d0", "00f067aa0ba902b7", "payment", "charge", ".100", 80),
+        ("00f067aa0ba902b7", None, "api-gateway", "checkout", ".000", 200),
+    ]
+    out = []
+    if error:
+        out.append(line(timestamp=t0 + ".170Z", level="ERROR", service="bank-api",
+                        trace_id=trace_id, span_id="d4e5f6a7b8c9d0e1",
+                        message="issuer said no"))
+    for span, parent, service, op, start, ms in spans:
+        fields = {"start_time": t0 + start + "Z", "level": "INFO", "service": service,
+                  "operation": op, "trace_id": trace_id, "span_id": span, "duration_ms": ms,
+                  "status": "error" if error and service in ("payment", "bank-api") else "ok"}
+        if parent:
+            fields["parent_span_id"] = parent
+        out.append(line(**fields))
+    return b"".join(l + b"\n" for l in out)
+
+
+ERRORS_ONLY = [{"name": "errors", "type": "status_code",
+                "status_code": {"status_codes": ["ERROR"]}}]
+
+
+class PipelineQueryTest(unittest.TestCase):
+    def get_json(self, d, path):
+        status, _, body = d.request("GET", path)
+        return status, json.loads(body)
+
+    def wait_state(self, d, trace_id, state):
+        def check():
+            status, body = self.get_json(d, "/api/v1/traces/" + trace_id)
+            return body if status == 200 and body.get("state") == state else None
+        return d.wait_for(check, 15, "trace %s %s" % (trace_id, state))
+
+    def stitch(self, d, *args):
+        server = "http://%s:%d" % d.api_address
+        return subprocess.run([STITCH, *args, "--server", server, "--no-color"],
+                              capture_output=True, text=True, timeout=30, check=False)
+
+    def test_a_sent_trace_is_a_tree_for_the_api_jaeger_and_the_cli(self):
+        with Stitchd({"sampling": {"tail": {"decision_wait": "300ms", "root_grace": "100ms",
+                                            "policies": ERRORS_ONLY}}}) as d:
+            d.send_tcp(checkout_trace())
+            kept = self.wait_state(d, CHECKOUT, "kept")
+            self.assertEqual(kept["decision"]["policy"], "errors")
+            self.assertEqual(kept["summary"]["span_count"], 5)
+            self.assertEqual(kept["summary"]["record_count"], 6)
+            self.assertTrue(kept["summary"]["error"])
+            self.assertEqual(kept["warnings"], [])
+            [root] = kept["spans"]
+            self.assertEqual((root["service"], root["operation"]), ("api-gateway", "checkout"))
+            self.assertEqual(sorted(c["service"] for c in root["children"]),
+                             ["cart", "payment"])
+
+            status, jaeger = self.get_json(d, "/api/traces/" + CHECKOUT)
+            self.assertEqual(status, 200)
+            [trace] = jaeger["data"]
+            self.assertEqual(trace["traceID"], CHECKOUT)
+            self.assertEqual(len(trace["spans"]), 5)
+            services = {p["serviceName"] for p in trace["processes"].values()}
+            self.assertEqual(services, {"api-gateway", "cart", "database", "payment", "bank-api"})
+
+            result = self.stitch(d, "trace", CHECKOUT)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertIn("Trace %s (kept by errors, 5 spans, 200ms)" % CHECKOUT, result.stdout)
+            self.assertIn("bank-api (authorize) 70ms", result.stdout)
+            self.assertIn("issuer said no", result.stdout)
+
+            # The kept trace's records reached the file exporter too, as sent.
+            lines = d.wait_output_lines(6)
+            self.assertEqual(sorted(lines), sorted(checkout_trace().splitlines()))
+
+            # Search finds it by service and error once the store has written it.
+            d.wait_metric("stitch_store_traces_written_total", 1)
+            status, found = self.get_json(d, "/api/v1/traces?service=bank-api&error=true")
+            self.assertEqual(status, 200)
+            self.assertEqual([t["trace_id"] for t in found["traces"]], [CHECKOUT])
+
+    def test_a_trace_the_policies_drop_is_sampled_out_and_untraced_logs_pass(self):
+        with Stitchd({"sampling": {"tail": {"decision_wait": "200ms", "root_grace": "100ms",
+                                            "policies": ERRORS_ONLY}}}) as d:
+            d.send_tcp(checkout_trace(FINE, error=False) + line(msg="no context") + b"\n")
+            d.wait_metric("stitch_sampling_decisions_total", 1, decision="drop")
+
+            def sampled_out():
+                status, body = self.get_json(d, "/api/v1/traces/" + FINE)
+                return body if status == 404 and body["reason"] == "sampled_out" else None
+            body = d.wait_for(sampled_out, 10, "sampled_out")
+            self.assertEqual(body["trace_id"], FINE)
+
+            result = self.stitch(d, "trace", FINE)
+            self.assertNotEqual(result.returncode, 0)
+            self.assertIn("sampled", result.stderr + result.stdout)
+
+            # The untraced log is still a log: exported; the dropped trace's records are not.
+            self.assertEqual(d.wait_output_lines(1), [line(msg="no context")])
+
+    def test_a_trace_is_pending_until_decided_and_the_store_keeps_it_across_restarts(self):
+        config = {"sampling": {"tail": {"decision_wait": "1h", "root_grace": "1h"}}}
+        d = Stitchd(config).start()
+        try:
+            status, ack = d.post_logs(checkout_trace())
+            self.assertEqual((status, ack["accepted"]), (200, 6))
+            pending = self.wait_state(d, CHECKOUT, "pending")
+            self.assertIsNone(pending["decision"])
+            self.assertEqual(pending["summary"]["record_count"], 6)
+            # Nothing is decided yet: the exporter has nothing.
+            self.assertEqual(d.output_lines(), [])
+        finally:
+            code = d.stop()
+        # SIGTERM decides every pending trace; the keep-all policy keeps it, and it is written
+        # before stitchd exits.
+        self.assertEqual(code, 0, d.log())
+        self.assertEqual(len(d.output_lines()), 6)
+
+        d.start()
+        try:
+            kept = self.wait_state(d, CHECKOUT, "kept")
+            self.assertEqual(kept["summary"]["span_count"], 5)
+            self.assertEqual(d.metric("stitch_store_traces"), 1)
+        finally:
+            self.assertEqual(d.stop(), 0, d.log())
+
+    def test_untraced_logs_pass_through_and_adaptive_state_is_visible(self):
+        with Stitchd() as d:
+            d.send_tcp(b"".join(line(msg="plain %d" % i) + b"\n" for i in range(50)))
+            self.assertEqual(len(d.wait_output_lines(50)), 50)
+            status, body = self.get_json(d, "/api/v1/sampling")
+            self.assertEqual(status, 200)
+            self.assertIsInstance(body, dict)
+
+
+if __name__ == "__main__":
+    unittest.main()
