@@ -15,7 +15,7 @@ SHARED_BENCH ?= $(abspath ../shared/bench)
 configure = cmake -S . -B $(1) -G Ninja -DCMAKE_BUILD_TYPE=$(2) $(3) $(CMAKE_ARGS) >/dev/null
 
 .PHONY: all deps deps-dev deps-bench build run test test-unit test-integration check-sanitize \
-        bench bench-e2e bench-ingest fuzz clang format format-check tidy clean config-docs
+        demo bench bench-e2e bench-ingest fuzz clang format format-check tidy clean config-docs
 
 all: build
 
@@ -35,6 +35,11 @@ build: deps
 # Starts stitchd in the foreground with the default config (loopback only). Ctrl-C stops it.
 run: build
 	exec $(BUILD_DIR)/daemon/stitchd --config $(CONFIG)
+
+# stitchd and the Node.js demo services; prints a failing and a slow trace (deploy/demo/run.sh).
+demo: build
+	STITCHD=$(abspath $(BUILD_DIR)/daemon/stitchd) STITCH=$(abspath $(BUILD_DIR)/daemon/stitch) \
+	  deploy/demo/run.sh
 
 # The whole suite: unit, config, integration and end-to-end tests, fuzz-corpus replays.
 test: build

@@ -1,13 +1,15 @@
 // cart: POST /cart/checkout totals the cart with one database query (slow in mode=slow).
 // Logs over UDP, one datagram per record.
 import { createLogger } from './lib/stitchlog.mjs';
-import { listen, serverSpan, sleep } from './lib/service.mjs';
+import { Span, listen, serverSpan, sleep } from './lib/service.mjs';
 
 const logger = createLogger({ transport: 'udp', address: process.env.STITCH_UDP ?? '127.0.0.1:7410' });
 
 const { port } = await listen(async (req, body) => {
   const span = serverSpan(logger, 'cart', 'checkout', req);
-  const query = span.child('SELECT cart_items');
+  // The database is the guide's third service: its query span is logged under its name.
+  const query = new Span(logger, 'database', 'SELECT cart_items', span.context.child(),
+                         span.spanId, span.state);
   query.attributes['db.system'] = 'postgresql';
   query.attributes['db.statement'] = 'SELECT sku, qty, price FROM cart_items WHERE user_id = $1';
   await sleep(body.mode === 'slow' ? 1500 : 40);
