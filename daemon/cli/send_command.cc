@@ -402,9 +402,9 @@ int runSend(const SendOptions& options) {
         .endObject();
     std::printf("%s\n", json.c_str());
   } else {
-    std::fprintf(stderr, "sent %llu records (%s) over %s to %s in %.2f s: %.0f records/s\n",
-                 static_cast<unsigned long long>(totals.records), humanBytes(totals.bytes).c_str(),
-                 protocol, options.server.c_str(), seconds, rate);
+    std::fprintf(stderr, "sent %llu record%s (%s) over %s to %s in %.2f s: %.0f records/s\n",
+                 static_cast<unsigned long long>(totals.records), totals.records == 1 ? "" : "s",
+                 humanBytes(totals.bytes).c_str(), protocol, options.server.c_str(), seconds, rate);
     if (totals.skipped_too_long > 0) {
       std::fprintf(stderr, "skipped %llu lines longer than a UDP datagram (%zu bytes)\n",
                    static_cast<unsigned long long>(totals.skipped_too_long), kMaxDatagram);
