@@ -96,7 +96,7 @@ std::unique_ptr<spdlog::formatter> makeTextFormatter() {
 }
 
 void configureLogging(const runtime::LogConfig& config) {
-  // stdout may carry records (output.type: stdout): stitchd's own log goes to stderr.
+  // stdout may carry records (an exporter of type stdout): stitchd's own log goes to stderr.
   static const bool on_stderr = [] {
     spdlog::set_default_logger(std::make_shared<spdlog::logger>(
         "stitchd", std::make_shared<spdlog::sinks::stderr_color_sink_mt>()));

@@ -12,9 +12,8 @@ enum class PushResult : std::uint8_t {
   kClosed,        // the sink takes nothing more (shutting down): `batch` is untouched
 };
 
-// Where ingest workers hand decoded records on. Today the output writer's RecordQueue; later
-// the shard router (records go to the shard that owns their trace id, untraced logs to the
-// exporters), which is then one more RecordSink between the workers and the queues.
+// Where ingest workers hand decoded records on: in stitchd, daemon::Pipeline, which head-samples
+// and routes each record to the RecordQueue of the shard that owns its trace id.
 //
 // tryPush never blocks: a worker thread serves many connections and must not sleep. On kFull a
 // stream connection stops reading (the kernel's TCP window closes on the sender), a datagram
