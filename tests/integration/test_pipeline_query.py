@@ -150,12 +150,27 @@ class PipelineQueryTest(unittest.TestCase):
             self.assertEqual(d.stop(), 0, d.log())
 
     def test_untraced_logs_pass_through_and_adaptive_state_is_visible(self):
-        with Stitchd() as d:
+        adaptive = [{"name": "adaptive", "type": "adaptive",
+                     "adaptive": {"target_traces_per_second": 1000,
+                                  "calculation_interval": "100ms"}}]
+        with Stitchd({"sampling": {"tail": {"decision_wait": "100ms", "root_grace": "50ms",
+                                            "policies": adaptive}}}) as d:
             d.send_tcp(b"".join(line(msg="plain %d" % i) + b"\n" for i in range(50)))
             self.assertEqual(len(d.wait_output_lines(50)), 50)
-            status, body = self.get_json(d, "/api/v1/sampling")
-            self.assertEqual(status, 200)
-            self.assertIsInstance(body, dict)
+            trace_ids = ["%032x" % (0xabc0000 + i) for i in range(20)]
+            d.send_tcp(b"".join(checkout_trace(t, error=False) for t in trace_ids))
+
+            def key():
+                status, body = self.get_json(d, "/api/v1/sampling")
+                self.assertEqual(status, 200)
+                keys = [k for k in body["keys"] if k["service"] == "api-gateway"]
+                return keys[0] if keys and body["calculated_at_ns"] > 0 else None
+            k = d.wait_for(key, 10, "an adaptive key for api-gateway")
+            self.assertEqual((k["policy"], k["operation"]), ("adaptive", "checkout"))
+            self.assertEqual(k["target_per_second"], 1000)
+            self.assertEqual(k["probability"], 1)  # far below the target: keep everything
+            for t in trace_ids:
+                self.wait_state(d, t, "kept")
 
 
 if __name__ == "__main__":
