@@ -219,7 +219,7 @@ AdaptiveSnapshot mergeAdaptiveSnapshots(std::span<const AdaptiveSnapshotPtr> sna
   struct Sum {
     double offered = 0;
     double kept = 0;
-    double target = 0;
+    double shard_target = 0;  // every shard has the same share of a key's target
     double weighted_probability = 0;
     double probability_sum = 0;
     std::size_t count = 0;
@@ -235,7 +235,7 @@ AdaptiveSnapshot mergeAdaptiveSnapshots(std::span<const AdaptiveSnapshotPtr> sna
       Sum& sum = sums[{key.policy, key.service, key.operation}];
       sum.offered += key.offered_per_second;
       sum.kept += key.kept_per_second;
-      sum.target += key.target_per_second;
+      sum.shard_target = std::max(sum.shard_target, key.target_per_second);
       sum.weighted_probability += key.probability * key.offered_per_second;
       sum.probability_sum += key.probability;
       ++sum.count;
@@ -249,7 +249,8 @@ AdaptiveSnapshot mergeAdaptiveSnapshots(std::span<const AdaptiveSnapshotPtr> sna
     entry.threshold = encodeThreshold(probabilityToThreshold(entry.probability));
     entry.offered_per_second = sum.offered;
     entry.kept_per_second = sum.kept;
-    entry.target_per_second = sum.target;
+    // The whole daemon's target, also while some shards have not seen the key yet.
+    entry.target_per_second = sum.shard_target * static_cast<double>(snapshots.size());
     merged.keys.push_back(std::move(entry));
   }
   return merged;

@@ -35,8 +35,10 @@ struct AdaptiveSnapshot {
 };
 using AdaptiveSnapshotPtr = std::shared_ptr<const AdaptiveSnapshot>;
 
-// One view over all shards: rates and targets add up, probabilities are averaged weighted by
-// offered rate (each shard sees a random 1/N of every key's traces, so they agree closely).
+// One view over all shards (`snapshots` has one entry per shard, null for a shard without
+// one yet): rates add up; a key's target is its per-shard share times the number of shards,
+// whether or not every shard has seen the key; probabilities are averaged weighted by offered
+// rate (each shard sees a random 1/N of every key's traces, so they agree closely).
 AdaptiveSnapshot mergeAdaptiveSnapshots(std::span<const AdaptiveSnapshotPtr> snapshots);
 
 // The body of `GET /api/v1/sampling`: {"calculated_at_ns": ..., "keys": [{"policy", "service",

@@ -212,6 +212,12 @@ TEST_CASE("mergeAdaptiveSnapshots adds rates and averages probabilities by traff
   CHECK(merged.keys[0].probability == Approx(0.175));
   CHECK(merged.keys[1].probability == 1.0);
   CHECK(merged.keys[1].threshold == "0");
+  // Seen by one shard of two so far: still the whole daemon's target, not one shard's share.
+  CHECK(merged.keys[1].target_per_second == 10);
+  CHECK(merged.keys[1].offered_per_second == 0);
+
+  const std::vector<AdaptiveSnapshotPtr> three{a, nullptr, b};  // a shard without a snapshot
+  CHECK(mergeAdaptiveSnapshots(three).keys[1].target_per_second == 15);
 }
 
 TEST_CASE("AdaptiveConfig validates its ranges", "[sampling][adaptive]") {
