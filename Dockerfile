@@ -21,9 +21,10 @@ USER stitch
 WORKDIR /var/lib/stitch
 # 7410: ingest (TCP and UDP); 7411: HTTP API, /metrics, /healthz.
 EXPOSE 7410/tcp 7410/udp 7411/tcp
-# In a container, listen beyond loopback: STITCH_LISTEN_HOST is read by the config.
-ENV STITCH_LISTEN_HOST=0.0.0.0
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
   CMD curl -fsS http://127.0.0.1:7411/healthz || exit 1
 ENTRYPOINT ["/usr/local/bin/stitchd"]
-CMD ["--config", "/etc/stitch/stitch.yaml"]
+# In a container, listen beyond loopback (the default config stays loopback-only elsewhere).
+CMD ["--config", "/etc/stitch/stitch.yaml", \
+     "--set", "ingest.tcp.listen=0.0.0.0:7410", "--set", "ingest.udp.listen=0.0.0.0:7410", \
+     "--set", "api.listen=0.0.0.0:7411"]
