@@ -10,6 +10,7 @@
 #include "core/query/jaeger.h"
 #include "core/query/query_params.h"
 #include "core/query/time_format.h"
+#include "core/query/trace_view.h"
 
 namespace stitch::query {
 namespace {
@@ -115,25 +116,10 @@ HttpResponse notFound(const tracecontext::TraceId& id, const TraceLookup& lookup
 }
 
 void writeRow(json::Writer& w, const store::TraceRow& row) {
-  const trace::TraceSummary& s = row.summary;
   w.beginObject();
   w.field("trace_id", row.trace_id.hex());
   w.field("state", "kept");
-  w.field("start", formatRfc3339(s.start_ns));
-  w.field("start_ns", static_cast<std::int64_t>(s.start_ns));
-  w.field("duration_ms", nanosToMillis(s.duration_ns));
-  w.field("duration_ns", static_cast<std::int64_t>(s.duration_ns));
-  w.field("root_service", s.root_service);
-  w.field("root_operation", s.root_operation);
-  w.key("services").beginArray();
-  for (const auto& service : s.services) {
-    w.value(service);
-  }
-  w.endArray();
-  w.field("error", s.error);
-  w.field("span_count", s.span_count);
-  w.field("record_count", s.record_count);
-  w.field("bytes", s.bytes);
+  writeSummaryMembers(w, row.summary);
   w.field("policy", row.decision.policy);
   w.field("decided_at", formatRfc3339(row.decision.decided_at_ns));
   w.field("kept_at", formatRfc3339(row.kept_at_ns));

@@ -395,6 +395,24 @@ TraceView makeTraceView(const trace::DecidedTrace& t, TraceState state) {
   return view;
 }
 
+void writeSummaryMembers(json::Writer& w, const trace::TraceSummary& s) {
+  w.field("start", formatRfc3339(s.start_ns));
+  w.field("start_ns", static_cast<std::int64_t>(s.start_ns));
+  w.field("duration_ms", nanosToMillis(s.duration_ns));
+  w.field("duration_ns", static_cast<std::int64_t>(s.duration_ns));
+  w.field("root_service", s.root_service);
+  w.field("root_operation", s.root_operation);
+  w.key("services").beginArray();
+  for (const auto& service : s.services) {
+    w.value(service);
+  }
+  w.endArray();
+  w.field("error", s.error);
+  w.field("span_count", s.span_count);
+  w.field("record_count", s.record_count);
+  w.field("bytes", s.bytes);
+}
+
 std::string renderTraceJson(const TraceView& view) {
   std::string out;
   json::Writer w(out);
@@ -413,23 +431,8 @@ std::string renderTraceJson(const TraceView& view) {
   } else {
     w.null();
   }
-  const trace::TraceSummary& s = view.summary;
   w.key("summary").beginObject();
-  w.field("start", formatRfc3339(s.start_ns));
-  w.field("start_ns", static_cast<std::int64_t>(s.start_ns));
-  w.field("duration_ms", nanosToMillis(s.duration_ns));
-  w.field("duration_ns", static_cast<std::int64_t>(s.duration_ns));
-  w.field("root_service", s.root_service);
-  w.field("root_operation", s.root_operation);
-  w.key("services").beginArray();
-  for (const auto& service : s.services) {
-    w.value(service);
-  }
-  w.endArray();
-  w.field("error", s.error);
-  w.field("span_count", s.span_count);
-  w.field("record_count", s.record_count);
-  w.field("bytes", s.bytes);
+  writeSummaryMembers(w, view.summary);
   w.endObject();
   w.key("warnings").beginArray();
   for (const auto& warning : view.warnings) {

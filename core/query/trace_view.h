@@ -9,6 +9,10 @@
 #include "core/common/result.h"
 #include "core/trace/trace.h"
 
+namespace stitch::json {
+class Writer;
+}  // namespace stitch::json
+
 namespace stitch::query {
 
 // Where a trace was found: still buffered by its shard, or decided and kept.
@@ -68,6 +72,10 @@ TraceView makeTraceView(const trace::DecidedTrace& trace, TraceState state);
 // stitch's own trace JSON (GET /api/v1/traces/{id}); docs/api.md shows an example. Spans are
 // nested under "spans" (the roots) and "children".
 std::string renderTraceJson(const TraceView& view);
+
+// The summary's members (start .. bytes), in the order renderTraceJson() writes them; search
+// results write the same members into each of their rows.
+void writeSummaryMembers(json::Writer& w, const trace::TraceSummary& s);
 
 // Reads renderTraceJson()'s output back. Unknown members are ignored (newer servers may add
 // some); a missing required member or a wrong type is an error naming the member.
