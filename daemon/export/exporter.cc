@@ -7,6 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/thread_name.h"
+
 namespace stitch::daemon {
 namespace {
 
@@ -144,7 +146,10 @@ void Exporter::start() {
     return;
   }
   started_ = true;
-  worker_ = std::thread([this] { run(); });
+  worker_ = std::thread([this] {
+    nameThisThread("stitch-x-" + name_);
+    run();
+  });
   spdlog::info("exporter {}: started", name_);
 }
 

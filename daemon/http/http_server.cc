@@ -4,6 +4,7 @@
 
 #include "core/ingest/listen_address.h"
 #include "daemon/ingest/ingest_pool.h"
+#include "daemon/thread_name.h"
 
 namespace stitch::daemon {
 namespace {
@@ -231,6 +232,7 @@ void HttpServer::bind() {
 void HttpServer::start() {
   acceptLoop();
   thread_ = std::thread([this] {
+    nameThisThread("stitch-http");
     for (;;) {
       try {
         io_.run();

@@ -1,8 +1,11 @@
 #include "daemon/ingest/worker.h"
 
+#include <fmt/format.h>
+
 #include "daemon/ingest/datagram_receiver.h"
 #include "daemon/ingest/stream_connection.h"
 #include "daemon/output/dead_letter_writer.h"
+#include "daemon/thread_name.h"
 
 namespace stitch::daemon {
 namespace {
@@ -64,7 +67,10 @@ void IngestWorker::start() {
     }
     receivers_.clear();  // their pending operations own them from now on
   });
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    nameThisThread(fmt::format("stitch-ingest-{}", index_));
+    run();
+  });
 }
 
 void IngestWorker::run() {

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/common/json_writer.h"
+#include "daemon/thread_name.h"
 
 namespace stitch::daemon {
 namespace {
@@ -59,7 +60,10 @@ void DeadLetterWriter::open() {
 }
 
 void DeadLetterWriter::start() {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    nameThisThread("stitch-deadletr");
+    run();
+  });
 }
 
 void DeadLetterWriter::push(std::vector<decode::DeadLetter>&& letters, Transport transport) {

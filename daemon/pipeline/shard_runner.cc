@@ -3,10 +3,11 @@
 #include <algorithm>
 #include <condition_variable>
 #include <limits>
-#include <pthread.h>
 #include <string>
 
 #include <fmt/format.h>
+
+#include "daemon/thread_name.h"
 
 namespace stitch::daemon {
 namespace {
@@ -125,8 +126,7 @@ void ShardRunner::publish() noexcept {
 }
 
 void ShardRunner::run() {
-  const std::string name = fmt::format("stitch-shard-{}", index_);
-  pthread_setname_np(pthread_self(), name.c_str());
+  nameThisThread(fmt::format("stitch-shard-{}", index_));
   record::RecordBatch batch;
   for (;;) {
     const TimestampNs now = clock_.now();

@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/thread_name.h"
+
 namespace stitch::daemon {
 namespace {
 
@@ -81,8 +83,14 @@ void StoreWriter::start() {
   }
   started_ = true;
   next_retention_ns_ = clock_.now();  // a first pass right away: the store may be over its limits
-  encoder_ = std::thread([this] { encodeLoop(); });
-  writer_ = std::thread([this] { writeLoop(); });
+  encoder_ = std::thread([this] {
+    nameThisThread("stitch-compress");
+    encodeLoop();
+  });
+  writer_ = std::thread([this] {
+    nameThisThread("stitch-store-wr");
+    writeLoop();
+  });
   spdlog::info("store writer started: {} ({} traces)", config_.path,
                store_ ? store_->traceCount() : 0);
 }
