@@ -14,8 +14,11 @@ namespace stitch::daemon {
 namespace {
 
 constexpr mode_t kFileMode = 0640;  // logs hold user data: not world-readable
-// One write() call at most this big (Linux caps a write at about 2 GiB anyway).
-constexpr std::size_t kMaxWrite = std::size_t{1} << 30;
+// One write() call at most this big. Linux's buffered write costs several times more per byte
+// in calls of 1 MiB and up than in calls of 64-512 KiB (365 MB into ext4's page cache on Linux
+// 6.18: 0.43-0.55 s in 1-4 MiB calls, 0.09 s in 256 KiB calls), and a batch is up to
+// batch_max_bytes (4 MiB by default).
+constexpr std::size_t kMaxWrite = std::size_t{256} << 10;
 
 std::string rotatedName(const std::string& path, std::uint32_t index) {
   return path + "." + std::to_string(index);
