@@ -12,7 +12,7 @@ RUN make build BUILD_DIR=build/release CMAKE_ARGS=-DSTITCH_MARCH=haswell \
 FROM debian:bookworm-slim AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libsimdjson14 libyaml-cpp0.7 libfmt9 \
-      libspdlog1.10 libsqlite3-0 zlib1g libzstd1 ca-certificates curl \
+      libspdlog1.10 libsqlite3-0 zlib1g libzstd1 libjemalloc2 ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /var/lib/stitch --create-home stitch
 COPY --from=build /src/build/release/daemon/stitchd /src/build/release/daemon/stitch /usr/local/bin/

@@ -13,7 +13,7 @@ set -eu
 
 build_pkgs="build-essential cmake ninja-build pkg-config ccache python3
 libboost-dev libspdlog-dev libfmt-dev libsimdjson-dev libyaml-cpp-dev catch2 libcli11-dev
-libsqlite3-dev libbenchmark-dev zlib1g-dev libzstd-dev"
+libsqlite3-dev libbenchmark-dev zlib1g-dev libzstd-dev libjemalloc-dev"
 dev_pkgs="clang clang-format clang-tidy libclang-rt-14-dev"
 bench_pkgs="syslog-ng-core libestr0 libfastjson4 liblognorm5"
 
