@@ -161,6 +161,18 @@ void NdjsonEncoder::appendLate(const record::RecordBatch& records, std::string& 
   }
 }
 
+void NdjsonEncoder::encode(std::span<const ExportItem> items, std::string& out) {
+  if (!items.empty()) {
+    record::prefetch(items.front().records());
+  }
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i + 1 < items.size()) {
+      record::prefetch(items[i + 1].records());
+    }
+    encode(items[i], out);
+  }
+}
+
 void NdjsonEncoder::encode(const ExportItem& item, std::string& out) {
   if (item.empty()) {
     return;

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,9 @@ public:
 
   // Appends the lines of `item` to `out`, each ending in '\n'.
   void encode(const ExportItem& item, std::string& out);
+  // The same for each item in turn, loading the next item's records into the cache while one
+  // is encoded.
+  void encode(std::span<const ExportItem> items, std::string& out);
 
   NdjsonMode mode() const noexcept { return mode_; }
   const NdjsonStats& stats() const noexcept { return stats_; }

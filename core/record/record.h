@@ -149,6 +149,27 @@ private:
   std::uint32_t data_size_;
 };
 
+// Starts loading a record's fields and the first bytes of its line into this core's cache.
+// Records reach a shard, an exporter or the store writer long after another thread wrote them,
+// so a loop over a batch otherwise stalls on memory once per record (an exporter's loop spent
+// 93% of its time on one load of each record's header). Issue it a few records, or one trace,
+// before the record is read.
+inline void prefetch(const Record* record) noexcept {
+  const char* bytes = reinterpret_cast<const char*>(record);
+  __builtin_prefetch(bytes);
+  __builtin_prefetch(bytes + 64);
+  __builtin_prefetch(bytes + 128);
+}
+
+// prefetch() for every record of `batch`.
+inline void prefetch(const RecordBatch& batch) noexcept {
+  for (const RecordPtr& record : batch) {
+    if (record) {
+      prefetch(record.get());
+    }
+  }
+}
+
 // Assembles one Record at a time. Strings that lie inside the raw line are referenced where
 // they are (no copy); others (unescaped, converted) go to a scratch area that build() appends.
 // Threading: one builder per thread; reuse it so that its scratch buffer is allocated once.

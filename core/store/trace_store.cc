@@ -1297,7 +1297,15 @@ bool BatchEncoder::prepare(std::span<const DecidedTracePtr> traces, PreparedBatc
     chunk.clear();
     return ok;
   };
-  for (const DecidedTracePtr& t : traces) {
+  if (!traces.empty() && traces.front()) {
+    record::prefetch(traces.front()->records);
+  }
+  for (std::size_t i = 0; i < traces.size(); ++i) {
+    const DecidedTracePtr& t = traces[i];
+    // The next trace's records load into the cache while this one is serialized.
+    if (i + 1 < traces.size() && traces[i + 1]) {
+      record::prefetch(traces[i + 1]->records);
+    }
     if (!t || t->records.empty()) {
       ++batch.skipped;
       continue;

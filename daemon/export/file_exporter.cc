@@ -37,9 +37,7 @@ EncodeStats FileExporter::encode(std::span<const exporting::ExportItem> items,
                                  std::vector<Payload>& out) {
   const exporting::NdjsonStats before = encoder_.stats();
   Payload payload;
-  for (const auto& item : items) {
-    encoder_.encode(item, payload.body);
-  }
+  encoder_.encode(items, payload.body);
   const exporting::NdjsonStats& after = encoder_.stats();
   payload.records = static_cast<std::uint32_t>(after.records - before.records);
   EncodeStats stats;
