@@ -1,62 +1,25 @@
 #include "daemon/cli/http_client.h"
 
-#include <charconv>
-
+#include "core/export/http_url.h"
 #include "daemon/asio.h"
 
 namespace stitch::daemon::cli {
 
 Result<ServerUrl, std::string> ServerUrl::parse(std::string_view url) {
-  std::string_view rest = url;
-  if (rest.starts_with("https://")) {
+  // The exporters' URL parser (its rules and messages), with "http://" implied when absent.
+  const bool has_scheme = url.find("://") != std::string_view::npos;
+  auto parsed =
+      exporting::parseHttpUrl(has_scheme ? std::string(url) : "http://" + std::string(url));
+  if (!parsed) {
+    return Unexpected(std::string(url) + ": " + parsed.error());
+  }
+  if (parsed->scheme != "http") {
     return Unexpected(std::string("https is not supported; use http://host:port"));
   }
-  if (rest.starts_with("http://")) {
-    rest.remove_prefix(7);
-  } else if (rest.find("://") != std::string_view::npos) {
-    return Unexpected("not an http URL: " + std::string(url));
-  }
   ServerUrl server;
-  const std::size_t slash = rest.find('/');
-  std::string_view authority = rest.substr(0, slash);
-  if (slash != std::string_view::npos) {
-    server.base_path = std::string(rest.substr(slash));
-    while (!server.base_path.empty() && server.base_path.back() == '/') {
-      server.base_path.pop_back();
-    }
-  }
-  std::string_view port_text;
-  if (authority.starts_with("[")) {  // [::1]:7411
-    const std::size_t close = authority.find(']');
-    if (close == std::string_view::npos) {
-      return Unexpected("malformed IPv6 address in " + std::string(url));
-    }
-    server.host = std::string(authority.substr(1, close - 1));
-    if (close + 1 < authority.size()) {
-      if (authority[close + 1] != ':') {
-        return Unexpected("malformed server address " + std::string(url));
-      }
-      port_text = authority.substr(close + 2);
-    }
-  } else {
-    const std::size_t colon = authority.rfind(':');
-    server.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) {
-      port_text = authority.substr(colon + 1);
-    }
-  }
-  if (server.host.empty()) {
-    return Unexpected("no host in " + std::string(url));
-  }
-  if (!port_text.empty()) {
-    unsigned port = 0;
-    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (ec != std::errc() || end != port_text.data() + port_text.size() || port == 0 ||
-        port > 65535) {
-      return Unexpected("bad port in " + std::string(url));
-    }
-    server.port = static_cast<std::uint16_t>(port);
-  }
+  server.host = std::move(parsed->host);
+  server.port = parsed->port;
+  server.base_path = std::move(parsed->path);
   return server;
 }
 
