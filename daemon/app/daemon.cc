@@ -29,6 +29,7 @@
 #include "daemon/output/dead_letter_writer.h"
 #include "daemon/pipeline/pipeline.h"
 #include "daemon/store/store_writer.h"
+#include "daemon/thread_name.h"
 
 namespace stitch::daemon {
 namespace {
@@ -195,7 +196,9 @@ struct Daemon::Impl {
   bool started = false;
 };
 
-Daemon::Daemon(const config::StitchConfig& config) : impl_(std::make_unique<Impl>(config)) {}
+Daemon::Daemon(const config::StitchConfig& config) : impl_(std::make_unique<Impl>(config)) {
+  asio::post(impl_->query_threads, [] { nameThisThread("stitch-query"); });
+}
 
 Daemon::~Daemon() {
   Impl& d = *impl_;
