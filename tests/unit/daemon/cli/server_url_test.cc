@@ -7,7 +7,7 @@
 namespace stitch::daemon::cli {
 namespace {
 
-TEST_CASE("--server takes http URLs, with the scheme optional", "[cli]") {
+TEST_CASE("CLI server URL: http, with the scheme optional", "[cli]") {
   auto plain = ServerUrl::parse("127.0.0.1:7411");
   REQUIRE(plain);
   CHECK(plain->host == "127.0.0.1");
@@ -27,7 +27,7 @@ TEST_CASE("--server takes http URLs, with the scheme optional", "[cli]") {
   CHECK(v6->text() == "http://[::1]:9000");
 }
 
-TEST_CASE("--server says why it refuses a URL", "[cli]") {
+TEST_CASE("CLI server URL: says why it refuses one", "[cli]") {
   auto https = ServerUrl::parse("https://stitch:7411");
   REQUIRE_FALSE(https);
   CHECK(https.error().find("https is not supported") != std::string::npos);
