@@ -72,8 +72,25 @@ void Registry::gaugeCallback(std::string_view name,
                              const Labels& labels,
                              std::function<double()> read,
                              const void* owner) {
+  addCallback(Kind::kGauge, name, help, labels, std::move(read), owner);
+}
+
+void Registry::counterCallback(std::string_view name,
+                               std::string_view help,
+                               const Labels& labels,
+                               std::function<double()> read,
+                               const void* owner) {
+  addCallback(Kind::kCounter, name, help, labels, std::move(read), owner);
+}
+
+void Registry::addCallback(Kind kind,
+                           std::string_view name,
+                           std::string_view help,
+                           const Labels& labels,
+                           std::function<double()> read,
+                           const void* owner) {
   std::lock_guard lock(mutex_);
-  Family& f = family(name, help, Kind::kGauge);
+  Family& f = family(name, help, kind);
   if (Series* s = find(f, labels); s != nullptr) {
     s->read = std::move(read);
     s->owner = owner;

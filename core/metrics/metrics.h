@@ -52,6 +52,13 @@ public:
                      const Labels& labels,
                      std::function<double()> read,
                      const void* owner = nullptr);
+  // A counter read when scraped, from a source that counts by itself (e.g. the CPU time the
+  // kernel reports); `read` must never go down, and has the same rules as a gauge's.
+  void counterCallback(std::string_view name,
+                       std::string_view help,
+                       const Labels& labels,
+                       std::function<double()> read,
+                       const void* owner = nullptr);
   // Drops the callbacks registered with `owner` (a component going away).
   void removeCallbacks(const void* owner);
 
@@ -79,6 +86,12 @@ private:
   };
   Series* find(Family& family, const Labels& labels);
   Family& family(std::string_view name, std::string_view help, Kind kind);
+  void addCallback(Kind kind,
+                   std::string_view name,
+                   std::string_view help,
+                   const Labels& labels,
+                   std::function<double()> read,
+                   const void* owner);
 
   mutable std::mutex mutex_;
   std::map<std::string, Family, std::less<>> families_;
