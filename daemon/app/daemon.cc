@@ -28,6 +28,7 @@
 #include "daemon/logging.h"
 #include "daemon/output/dead_letter_writer.h"
 #include "daemon/pipeline/pipeline.h"
+#include "daemon/process_metrics.h"
 #include "daemon/store/store_writer.h"
 #include "daemon/thread_name.h"
 
@@ -162,6 +163,7 @@ struct Daemon::Impl {
   }
 
   void registerGauges() {
+    registerProcessMetrics(registry);
     registry.gaugeCallback(
         "stitch_ready", "1 while stitchd accepts records, 0 while starting or stopping", {},
         [this] { return ready.load() ? 1.0 : 0.0; }, this);

@@ -2,7 +2,9 @@
 
 import http.client
 import json
+import os
 import socket
+import time
 import unittest
 import zlib
 
@@ -120,6 +122,26 @@ class IngestHttpTest(unittest.TestCase):
                      "stitch_queue_depth", "stitch_queue_capacity", "stitch_bytes_held",
                      "stitch_udp_kernel_drops_total", "stitch_exporter_sent_records_total"):
             self.assertIn(name, names)
+
+    def test_process_metrics_describe_the_running_stitchd(self):
+        pid = self.d.proc.pid
+        metrics = self.d.metrics()
+        with open("/proc/%d/status" % pid) as f:
+            status = dict(line.split(":", 1) for line in f if ":" in line)
+        rss = int(status["VmRSS"].split()[0]) * 1024
+        # Read a moment apart: the same order of magnitude, not the same byte.
+        self.assertLess(abs(self.d.metric("process_resident_memory_bytes", metrics) - rss),
+                        rss / 2)
+        self.assertGreaterEqual(self.d.metric("process_virtual_memory_bytes", metrics), rss)
+        fds = len(os.listdir("/proc/%d/fd" % pid))
+        self.assertLessEqual(abs(self.d.metric("process_open_fds", metrics) - fds), 3)
+        self.assertGreaterEqual(self.d.metric("process_max_fds", metrics), fds)
+        started = self.d.metric("process_start_time_seconds", metrics)
+        self.assertLessEqual(started, time.time())
+        self.assertGreater(started, time.time() - 300)
+        cpu = self.d.metric("process_cpu_seconds_total", metrics)
+        self.assertGreater(cpu, 0)
+        self.assertGreaterEqual(self.d.metric("process_cpu_seconds_total"), cpu)
 
     def test_wrong_method_is_405_and_unknown_path_is_404(self):
         status, headers, _ = self.d.request("GET", "/v1/logs")
