@@ -8,10 +8,12 @@
 #include "daemon/cli/send_command.h"
 #include "daemon/cli/trace_command.h"
 #include "daemon/cli/tracecontext_command.h"
+#include "daemon/version.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"stitch: look at traces and trace context"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "stitch " + std::string(stitch::daemon::kVersion));
 
   stitch::daemon::registerTracecontextCommand(app);
   stitch::daemon::registerTraceCommand(app);

@@ -16,6 +16,7 @@
 #include "daemon/ingest/ingest_pool.h"
 #include "daemon/logging.h"
 #include "daemon/signals.h"
+#include "daemon/version.h"
 
 namespace {
 
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
 
   CLI::App app{"stitchd: trace-aware log collector"};
   app.footer(kExitCodesHelp);
+  app.set_version_flag("--version", "stitchd " + std::string(stitch::daemon::kVersion));
   std::string config_path = "config/stitch.yaml";
   std::string check_path;
   std::string ready_file;
@@ -113,7 +115,8 @@ int main(int argc, char** argv) {
       return kExitStart;
     }
   }
-  spdlog::info("stitchd started (pid {}, config {})", ::getpid(), config_path);
+  spdlog::info("stitchd started (version {}, pid {}, config {})", stitch::daemon::kVersion,
+               ::getpid(), config_path);
 
   for (;;) {
     int sig = 0;

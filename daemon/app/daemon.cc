@@ -31,6 +31,7 @@
 #include "daemon/process_metrics.h"
 #include "daemon/store/store_writer.h"
 #include "daemon/thread_name.h"
+#include "daemon/version.h"
 
 namespace stitch::daemon {
 namespace {
@@ -164,6 +165,8 @@ struct Daemon::Impl {
 
   void registerGauges() {
     registerProcessMetrics(registry);
+    registry.gaugeCallback("stitch_build_info", "Always 1; the version of this stitchd",
+                           {{"version", std::string(kVersion)}}, [] { return 1.0; });
     registry.gaugeCallback(
         "stitch_ready", "1 while stitchd accepts records, 0 while starting or stopping", {},
         [this] { return ready.load() ? 1.0 : 0.0; }, this);

@@ -2,6 +2,7 @@
 
 #include "core/export/http_url.h"
 #include "daemon/asio.h"
+#include "daemon/version.h"
 
 namespace stitch::daemon::cli {
 
@@ -47,7 +48,7 @@ Result<HttpResult, std::string> httpGet(const ServerUrl& server,
   http::request<http::empty_body> request{http::verb::get, server.base_path + std::string(target),
                                           11};
   request.set(http::field::host, server.host + ":" + std::to_string(server.port));
-  request.set(http::field::user_agent, "stitch-cli");
+  request.set(http::field::user_agent, "stitch-cli/" + std::string(kVersion));
   request.set(http::field::accept, "application/json");
   http::write(stream, request, ec);
   if (ec) {

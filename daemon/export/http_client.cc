@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "daemon/asio.h"
+#include "daemon/version.h"
 
 namespace stitch::daemon {
 namespace {
@@ -10,7 +11,7 @@ namespace {
 using tcp = asio::ip::tcp;
 using Request = http::request<http::span_body<const char>>;
 
-constexpr std::string_view kUserAgent = "stitch";
+const std::string kUserAgent = "stitch/" + std::string(kVersion);
 
 }  // namespace
 

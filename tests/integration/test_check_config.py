@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import tempfile
+import threading
 import unittest
 
 STITCHD = os.environ.get("STITCHD", "stitchd")
@@ -52,6 +53,13 @@ class CheckConfigTest(unittest.TestCase):
         return subprocess.run([STITCHD, *args], capture_output=True, text=True, timeout=30,
                               cwd=self.dir.name,
                               env=full_env, check=False)
+
+    def test_version_prints_the_project_version_and_exits_0(self):
+        with open(os.path.join(SOURCE_DIR, "CMakeLists.txt"), encoding="utf-8") as f:
+            version = re.search(r"project\(stitch VERSION ([0-9.]+)", f.read()).group(1)
+        result = self.run_stitchd("--version")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout, f"stitchd {version}\n")
 
     def test_a_valid_file_prints_ok_and_exits_0(self):
         path = self.write("good.yaml", GOOD)
@@ -142,6 +150,10 @@ class CheckConfigTest(unittest.TestCase):
         # Run in the temporary directory: the default store and file exporter paths are relative.
         proc = subprocess.Popen([STITCHD, "--config", path], stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, text=True, cwd=self.dir.name)
+        # A stitchd that never says it started is killed, which ends its log: a failure, not a
+        # hung test.
+        watchdog = threading.Timer(15, proc.kill)
+        watchdog.start()
         try:
             while True:
                 line = proc.stderr.readline()
@@ -150,12 +162,15 @@ class CheckConfigTest(unittest.TestCase):
                 self.assertRegex(record["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
                 if record["msg"].startswith("stitchd started"):
                     break
+            watchdog.cancel()
+            self.assertIn("version ", record["msg"])
             self.assertEqual(record["level"], "info")
             proc.send_signal(signal.SIGTERM)
             self.assertEqual(proc.wait(timeout=10), 0)
             rest = [json.loads(line) for line in proc.stderr.read().splitlines()]
             self.assertTrue(rest[0]["msg"].startswith("stitchd stopping on signal 15"), rest[0])
         finally:
+            watchdog.cancel()
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()

@@ -123,7 +123,7 @@ class IngestHttpTest(unittest.TestCase):
                      "stitch_udp_kernel_drops_total", "stitch_exporter_sent_records_total"):
             self.assertIn(name, names)
 
-    def test_process_metrics_describe_the_running_stitchd(self):
+    def test_process_and_build_metrics_describe_the_running_stitchd(self):
         pid = self.d.proc.pid
         metrics = self.d.metrics()
         with open("/proc/%d/status" % pid) as f:
@@ -139,6 +139,9 @@ class IngestHttpTest(unittest.TestCase):
         started = self.d.metric("process_start_time_seconds", metrics)
         self.assertLessEqual(started, time.time())
         self.assertGreater(started, time.time() - 300)
+        info = [labels for (name, labels) in metrics if name == "stitch_build_info"]
+        self.assertEqual(len(info), 1)
+        self.assertRegex(dict(info[0])["version"], r"^[0-9]+\.[0-9]+\.[0-9]+$")
         cpu = self.d.metric("process_cpu_seconds_total", metrics)
         self.assertGreater(cpu, 0)
         self.assertGreaterEqual(self.d.metric("process_cpu_seconds_total"), cpu)

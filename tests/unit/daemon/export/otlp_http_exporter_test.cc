@@ -11,6 +11,7 @@
 
 #include "core/export/gzip.h"
 #include "daemon/export/export_fanout.h"
+#include "daemon/version.h"
 #include "tests/unit/core/export/export_fixtures.h"
 #include "tests/unit/daemon/export/temp_dir.h"
 #include "tests/unit/daemon/export/test_http_server.h"
@@ -180,6 +181,7 @@ TEST_CASE("OTLP requests are gzipped JSON with the configured headers and paths"
     CHECK(r.headers.at("x-api-key") == "secret");
     CHECK(r.headers.at("x-scope-orgid") == "tenant-1");
     CHECK(r.headers.at("host") == "127.0.0.1:" + std::to_string(server.port()));
+    CHECK(r.headers.at("user-agent") == "stitch/" + std::string(kVersion));
     CHECK(static_cast<unsigned char>(r.body[0]) == 0x1f);
     dom::parser parser;
     dom::element root;
