@@ -29,6 +29,13 @@ STITCHD = os.environ.get("STITCHD", "stitchd")
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
 
+def project_version():
+    """The version in the top CMakeLists.txt's project(), which --version must print."""
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+    with open(os.path.join(root, "CMakeLists.txt"), encoding="utf-8") as f:
+        return re.search(r"project\(stitch VERSION ([0-9.]+)", f.read()).group(1)
+
+
 def record(i, **fields):
     """One JSON log line (bytes, no newline) carrying a valid traceparent."""
     body = {"ts": "2024-05-01T12:00:00Z", "level": "INFO", "service": "checkout",

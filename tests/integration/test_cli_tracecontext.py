@@ -5,9 +5,10 @@ The CLI path comes from $STITCH (set by tests/integration/CMakeLists.txt).
 
 import json
 import os
-import re
 import subprocess
 import unittest
+
+from stitchd import project_version
 
 STITCH = os.environ.get("STITCH", "")
 
@@ -173,12 +174,9 @@ class UsageTest(unittest.TestCase):
         self.assertEqual(code, 2)
 
     def test_version_exits_0_with_the_project_version(self):
-        root = os.path.join(os.path.dirname(__file__), "..", "..")
-        with open(os.path.join(root, "CMakeLists.txt"), encoding="utf-8") as f:
-            version = re.search(r"project\(stitch VERSION ([0-9.]+)", f.read()).group(1)
         proc = subprocess.run([STITCH, "--version"], capture_output=True, text=True, timeout=10,
                               check=False)
-        self.assertEqual((proc.returncode, proc.stdout), (0, f"stitch {version}\n"))
+        self.assertEqual((proc.returncode, proc.stdout), (0, f"stitch {project_version()}\n"))
 
     def test_help_exits_0_and_documents_the_output(self):
         code, out, _ = run("--help")
