@@ -343,6 +343,11 @@ void describe(Schema<PolicyConfig>& s) {
 }
 
 void describe(Schema<TailSamplingConfig>& s) {
+  s.field("enabled", &TailSamplingConfig::enabled,
+          "Assemble each trace and decide it with the policies below. `false`: head sampling "
+          "alone decides, nothing is held for decision_wait, and the records of the traces it "
+          "keeps go to the exporters and the store as they arrive (a trace is then exported in "
+          "parts); the other keys here are unused.");
   s.field("decision_wait", &TailSamplingConfig::decision_wait,
           "A trace is decided this long after its last record arrived.")
       .min(1ms);

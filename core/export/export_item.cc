@@ -34,6 +34,8 @@ std::string_view itemKindName(ItemKind kind) noexcept {
       return "late";
     case ItemKind::kUntracedLogs:
       return "untraced";
+    case ItemKind::kStreamed:
+      return "streamed";
   }
   return "unknown";
 }
@@ -57,6 +59,11 @@ ExportItem ExportItem::lateRecords(SharedRecordBatch records) {
 
 ExportItem ExportItem::lateRecords(record::RecordBatch&& records) {
   return lateRecords(std::make_shared<const record::RecordBatch>(std::move(records)));
+}
+
+ExportItem ExportItem::streamed(record::RecordBatch&& records) {
+  return ExportItem(ItemKind::kStreamed, nullptr,
+                    std::make_shared<const record::RecordBatch>(std::move(records)));
 }
 
 ExportItem ExportItem::untracedLogs(SharedRecordBatch records) {

@@ -18,9 +18,11 @@ enum class ItemKind : std::uint8_t {
   kTrace = 0,         // a kept trace, decided once
   kLateRecords = 1,   // records of already-kept traces that arrived after the decision
   kUntracedLogs = 2,  // logs without a usable trace context
+  kStreamed = 3,      // records of traces head sampling kept, sent as they arrive (tail off)
 };
-inline constexpr std::size_t kItemKindCount = 3;
-std::string_view itemKindName(ItemKind kind) noexcept;  // "trace", "late", "untraced"
+inline constexpr std::size_t kItemKindCount = 4;
+// "trace", "late", "untraced", "streamed"
+std::string_view itemKindName(ItemKind kind) noexcept;
 
 // One unit of work for the exporters: a kept trace, a batch of late records or a batch of
 // untraced logs. Immutable and cheap to copy (a shared pointer and two numbers), so that one
@@ -32,6 +34,7 @@ public:
   static ExportItem trace(trace::DecidedTracePtr trace);
   static ExportItem lateRecords(SharedRecordBatch records);
   static ExportItem lateRecords(record::RecordBatch&& records);
+  static ExportItem streamed(record::RecordBatch&& records);
   static ExportItem untracedLogs(SharedRecordBatch records);
   static ExportItem untracedLogs(record::RecordBatch&& records);
 

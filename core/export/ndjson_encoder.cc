@@ -115,7 +115,9 @@ void NdjsonEncoder::appendTrace(const trace::DecidedTrace& trace, std::string& o
   ++stats_.lines;
 }
 
-void NdjsonEncoder::appendLate(const record::RecordBatch& records, std::string& out) {
+void NdjsonEncoder::appendParts(const record::RecordBatch& records,
+                                std::string_view marker,
+                                std::string& out) {
   order_.clear();
   for (std::uint32_t i = 0; i < records.size(); ++i) {
     if (records[i]) {
@@ -144,7 +146,7 @@ void NdjsonEncoder::appendLate(const record::RecordBatch& records, std::string& 
     w.beginObject();
     const auto id = first.trace_id.hexChars();
     w.field("trace_id", std::string_view(id.data(), id.size()));
-    w.field("late", true);
+    w.field(marker, true);
     w.key("records").beginArray();
     for (; i < order_.size(); ++i) {
       const record::Record& r = *records[order_[i]];
@@ -183,7 +185,11 @@ void NdjsonEncoder::encode(const ExportItem& item, std::string& out) {
       return;
     }
     if (item.kind() == ItemKind::kLateRecords) {
-      appendLate(item.records(), out);
+      appendParts(item.records(), "late", out);
+      return;
+    }
+    if (item.kind() == ItemKind::kStreamed) {
+      appendParts(item.records(), "streamed", out);
       return;
     }
   }

@@ -52,7 +52,9 @@ private:
   void appendRecordLine(std::string_view raw, std::string& out);
   void appendRecordObject(std::string_view raw, std::string& out);
   void appendTrace(const trace::DecidedTrace& trace, std::string& out);
-  void appendLate(const record::RecordBatch& records, std::string& out);
+  // Late or streamed records: one object per trace, flagged with `marker` ("late",
+  // "streamed"); untraced records of the batch as plain lines.
+  void appendParts(const record::RecordBatch& records, std::string_view marker, std::string& out);
 
   NdjsonMode mode_;
   NdjsonStats stats_;

@@ -584,7 +584,7 @@ private:
     return r.isSpan() && r.hasTraceContext() && r.span_id.isValid();
   }
 
-  // Late records and untraced logs: no tree, so no span events.
+  // Late, streamed and untraced records: no tree, so no span events.
   void encodeLoose(const RecordBatch& records) {
     for (const auto& record : records) {
       if (!record) {

@@ -55,6 +55,7 @@ public:
     untraced_passed_ = counter(kRecords, kRecordsHelp, {{"result", "untraced_passed"}});
     untraced_dropped_ = counter(kRecords, kRecordsHelp, {{"result", "untraced_dropped"}});
     too_large_ = counter(kRecords, kRecordsHelp, {{"result", "too_large"}});
+    streamed_ = counter(kRecords, kRecordsHelp, {{"result", "streamed"}});
     traces_started_ =
         counter("stitch_assembly_traces_started_total", "Traces the shards started assembling", {});
     constexpr std::string_view kEvictions = "stitch_assembly_evictions_total";
@@ -111,6 +112,7 @@ public:
     delta(untraced_passed_, now.records_untraced_passed, last_.records_untraced_passed);
     delta(untraced_dropped_, now.records_untraced_dropped, last_.records_untraced_dropped);
     delta(too_large_, now.records_too_large, last_.records_too_large);
+    delta(streamed_, now.records_streamed, last_.records_streamed);
     delta(traces_started_, now.traces_started, last_.traces_started);
     delta(evicted_budget_, now.evictions_budget, last_.evictions_budget);
     delta(evicted_cap_, now.evictions_trace_cap, last_.evictions_trace_cap);
@@ -141,6 +143,7 @@ private:
   metrics::Counter* untraced_passed_;
   metrics::Counter* untraced_dropped_;
   metrics::Counter* too_large_;
+  metrics::Counter* streamed_;
   metrics::Counter* traces_started_;
   metrics::Counter* evicted_budget_;
   metrics::Counter* evicted_cap_;
@@ -173,7 +176,7 @@ Shard::Shard(const ShardConfig& config,
       grace_ns_(toNanos(config.sampling.tail.root_grace)),
       tail_(
           config.sampling.tail, context.attributes, atLeastOne(context.shard_count), clock.now()) {
-  if (config.sampling.decision_cache.enabled) {
+  if (config.sampling.decision_cache.enabled && config.sampling.tail.enabled) {
     cache_ = std::make_unique<sampling::DecisionCache>(
         atLeastOne(config.sampling.decision_cache.max_entries / atLeastOne(context.shard_count)),
         config.sampling.decision_cache.ttl);
@@ -189,6 +192,10 @@ Shard::Shard(const ShardConfig& config,
 Shard::~Shard() = default;
 
 void Shard::onRecords(record::RecordBatch&& batch) {
+  if (!config_.sampling.tail.enabled) {
+    stream(std::move(batch));
+    return;
+  }
   const TimestampNs now = clock_.now();
   // Software pipelining: a record's trace costs a few dependent cache misses (its header, the
   // index slot, the trace entry, the append position and list neighbours). Issuing them for
@@ -234,14 +241,36 @@ void Shard::onRecords(record::RecordBatch&& batch) {
   flush();
 }
 
+void Shard::stream(record::RecordBatch&& batch) {
+  // Nothing is held, so the records are not read beyond their header: no index, no trace.
+  for (record::RecordPtr& record : batch) {
+    if (!record) {
+      continue;
+    }
+    ++stats_.records_received;
+    if (!record->hasTraceContext()) {
+      passUntraced(std::move(record));
+      continue;
+    }
+    ++stats_.records_streamed;
+    streamed_.push_back(std::move(record));
+  }
+  batch.clear();
+  flush();
+}
+
+void Shard::passUntraced(record::RecordPtr&& record) {
+  if (config_.sampling.untraced_logs == sampling::UntracedLogAction::kPassThrough) {
+    ++stats_.records_untraced_passed;
+    passed_untraced_.push_back(std::move(record));
+  } else {
+    ++stats_.records_untraced_dropped;
+  }
+}
+
 void Shard::accept(record::RecordPtr&& record, TimestampNs now) {
   if (!record->hasTraceContext()) {
-    if (config_.sampling.untraced_logs == sampling::UntracedLogAction::kPassThrough) {
-      ++stats_.records_untraced_passed;
-      passed_untraced_.push_back(std::move(record));
-    } else {
-      ++stats_.records_untraced_dropped;
-    }
+    passUntraced(std::move(record));
     return;
   }
   const tracecontext::TraceId id = record->trace_id;
@@ -487,6 +516,10 @@ void Shard::publishSnapshot() {
 }
 
 void Shard::flush() {
+  if (!streamed_.empty()) {
+    sink_.onStreamed(std::move(streamed_));
+    streamed_.clear();
+  }
   if (!late_.empty()) {
     sink_.onLateRecords(std::move(late_));
     late_.clear();

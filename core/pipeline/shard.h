@@ -66,6 +66,9 @@ public:
   // Records that arrived after their trace was kept (or after a cap decided it early); each
   // carries its trace id. Batched per onRecords() call.
   virtual void onLateRecords(record::RecordBatch&& records) = 0;
+  // With tail sampling off (sampling.tail.enabled: false): records of traces head sampling
+  // kept, as they arrive; each carries its trace id. Batched per onRecords() call.
+  virtual void onStreamed(record::RecordBatch&& records) = 0;
   // Records that leave as plain logs. Batched per call.
   virtual void onPassThrough(record::RecordBatch&& records, PassThroughReason reason) = 0;
 };
@@ -77,6 +80,7 @@ struct ShardStats {
   std::uint64_t records_untraced_passed = 0;
   std::uint64_t records_untraced_dropped = 0;
   std::uint64_t records_too_large = 0;  // a record bigger than a trace or the shard may hold
+  std::uint64_t records_streamed = 0;   // traced records sent on at once (tail sampling off)
   std::uint64_t traces_started = 0;
   std::uint64_t traces_kept = 0;
   std::uint64_t traces_dropped = 0;
@@ -104,6 +108,9 @@ struct ShardStats {
 // (DecisionInfo::early, trigger budget) until it fits; bytesHeld() never exceeds the budget.
 // A trace reaching max_spans_per_trace or max_bytes_per_trace is decided at once (trigger
 // trace_cap) and its further records follow that decision.
+//
+// With tail sampling off (sampling.tail.enabled: false) a shard holds nothing: traced records
+// go to onStreamed() and untraced ones by sampling.untraced_logs, within the onRecords() call.
 //
 // Threading: a Shard is single-threaded; the shard thread that owns it makes every call,
 // except adaptiveSnapshot(), which any thread may call.
@@ -157,6 +164,8 @@ private:
                          TimestampNs now);
   void followDecision(record::RecordPtr&& record, trace::Decision decision);
   void accept(record::RecordPtr&& record, TimestampNs now);
+  void stream(record::RecordBatch&& batch);  // tail sampling off
+  void passUntraced(record::RecordPtr&& record);
   void decideDue(TimestampNs now);
   void publishSnapshot();
   void flush();
@@ -177,6 +186,7 @@ private:
 
   record::RecordBatch decided_records_;  // scratch of decide(), reused
   record::RecordBatch late_;
+  record::RecordBatch streamed_;
   record::RecordBatch passed_untraced_;
   record::RecordBatch passed_dropped_;
   ShardStats stats_;

@@ -332,6 +332,9 @@ std::vector<PolicyConfig> defaultPolicies();
 
 // `sampling.tail` in stitch.yaml.
 struct TailSamplingConfig {
+  // Off: no trace is held; head sampling alone decides, and the records of the traces it keeps
+  // go on as they arrive ("streamed"), like a plain log pipeline. The keys below are then unused.
+  bool enabled = true;
   // A trace is decided this long after its last record arrived...
   std::chrono::milliseconds decision_wait{10'000};
   // ...or this long after its root span (a span record without a parent) arrived, if sooner.

@@ -1,5 +1,6 @@
 #include "daemon/pipeline/pipeline.h"
 
+#include <algorithm>
 #include <array>
 #include <span>
 #include <thread>
@@ -16,26 +17,31 @@ namespace {
 // How long a query waits for a busy shard thread before answering without it.
 constexpr std::chrono::milliseconds kLookupTimeout{250};
 
-// Late records travel to the store as a DecidedTrace per trace id, which it merges into the
-// stored trace. The exporters share the originals; the store gets clones (late records are few).
-void submitLateRecords(StoreWriter& store, const record::RecordBatch& records) {
-  std::vector<std::pair<tracecontext::TraceId, record::RecordBatch>> by_trace;
-  for (const auto& r : records) {
-    auto it = std::find_if(by_trace.begin(), by_trace.end(),
-                           [&](const auto& entry) { return entry.first == r->trace_id; });
-    if (it == by_trace.end()) {
-      by_trace.emplace_back(r->trace_id, record::RecordBatch{});
-      it = std::prev(by_trace.end());
+// Late and streamed records travel to the store as a DecidedTrace per trace id (`policy`
+// names why they are kept), which it merges into the stored trace. The exporters share the
+// originals; the store gets clones. Grouped by sorting, so a batch of many traces costs
+// n log n, not n per trace.
+void submitParts(StoreWriter& store, const record::RecordBatch& records, std::string_view policy) {
+  std::vector<std::uint32_t> order;
+  order.reserve(records.size());
+  for (std::uint32_t i = 0; i < records.size(); ++i) {
+    if (records[i] && records[i]->hasTraceContext()) {
+      order.push_back(i);
     }
-    it->second.push_back(r->clone());
   }
-  for (auto& [id, batch] : by_trace) {
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return records[a]->trace_id < records[b]->trace_id;
+  });
+  std::size_t i = 0;
+  while (i < order.size()) {
     auto part = std::make_shared<trace::DecidedTrace>();
-    part->trace_id = id;
-    part->records = std::move(batch);
+    part->trace_id = records[order[i]]->trace_id;
+    for (; i < order.size() && records[order[i]]->trace_id == part->trace_id; ++i) {
+      part->records.push_back(records[order[i]]->clone());
+    }
     part->summary.record_count = static_cast<std::uint32_t>(part->records.size());
     part->decision.decision = trace::Decision::kKeep;
-    part->decision.policy = "late";
+    part->decision.policy = std::string(policy);
     store.submit(std::move(part));
   }
 }
@@ -67,10 +73,22 @@ void TraceOutput::onLateRecords(record::RecordBatch&& records) {
     return;
   }
   if (store_ != nullptr) {
-    submitLateRecords(*store_, records);
+    submitParts(*store_, records, "late");
   }
   if (fanout_ != nullptr) {
     fanout_->push(exporting::ExportItem::lateRecords(std::move(records)));
+  }
+}
+
+void TraceOutput::onStreamed(record::RecordBatch&& records) {
+  if (records.empty()) {
+    return;
+  }
+  if (store_ != nullptr) {
+    submitParts(*store_, records, "head");
+  }
+  if (fanout_ != nullptr) {
+    fanout_->push(exporting::ExportItem::streamed(std::move(records)));
   }
 }
 

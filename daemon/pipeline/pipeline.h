@@ -30,6 +30,7 @@ public:
   TraceOutput(ExportFanout* fanout, StoreWriter* store, metrics::Registry& metrics);
   void onKept(trace::DecidedTracePtr trace) override;
   void onLateRecords(record::RecordBatch&& records) override;
+  void onStreamed(record::RecordBatch&& records) override;
   void onPassThrough(record::RecordBatch&& records, pipeline::PassThroughReason reason) override;
 
 private:

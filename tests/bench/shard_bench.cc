@@ -274,6 +274,10 @@ public:
     late += records.size();
     held_.push_back(std::move(records));
   }
+  void onStreamed(RecordBatch&& records) override {
+    streamed += records.size();
+    held_.push_back(std::move(records));
+  }
   void onPassThrough(RecordBatch&& records, pipeline::PassThroughReason) override {
     passed += records.size();
     held_.push_back(std::move(records));
@@ -284,6 +288,7 @@ public:
   }
   std::uint64_t traces_kept = 0;
   std::uint64_t late = 0;
+  std::uint64_t streamed = 0;
   std::uint64_t passed = 0;
 
 private:

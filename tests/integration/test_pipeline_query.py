@@ -172,6 +172,42 @@ class PipelineQueryTest(unittest.TestCase):
             for t in trace_ids:
                 self.wait_state(d, t, "kept")
 
+    def test_with_tail_sampling_off_records_stream_out_and_the_trace_is_still_answered(self):
+        # decision_wait and root_grace of an hour: a record held for a tail decision would not
+        # show within the test's timeouts.
+        config = {"sampling": {"tail": {"enabled": False, "decision_wait": "1h",
+                                        "root_grace": "1h"}}}
+        with Stitchd(config) as d:
+            lines = checkout_trace().splitlines(keepends=True)
+            d.send_tcp(b"".join(lines[:3]))
+            self.assertEqual(len(d.wait_output_lines(3)), 3)
+            d.post_logs(b"".join(lines[3:]))
+            out = d.wait_output_lines(6)
+            self.assertEqual(sorted(out), sorted(l.rstrip(b"\n") for l in lines))
+            # Head sampling still decides: a "not sampled" traceparent is dropped.
+            d.send_tcp(line(msg="skip", traceparent="00-%s-00f067aa0ba902b7-00" % FINE) + b"\n")
+            d.wait_metric("stitch_sampling_head_records_total", 1, result="dropped_sampled_flag")
+            metrics = d.metrics()
+            self.assertEqual(d.metric("stitch_assembly_records_total", metrics,
+                                      result="streamed"), 6)
+            self.assertEqual(d.metric("stitch_assembly_records_total", metrics,
+                                      result="buffered"), 0)
+            self.assertEqual(d.metric("stitch_assembly_traces_held", metrics), 0)
+            self.assertEqual(d.metric("stitch_exporter_items_total", metrics, kind="trace"), 0)
+            self.assertGreaterEqual(d.metric("stitch_exporter_items_total", metrics,
+                                             kind="streamed"), 2)
+            # The store got the trace in two parts and answers it whole.
+            def whole():
+                status, body = self.get_json(d, "/api/v1/traces/" + CHECKOUT)
+                ok = status == 200 and body.get("summary", {}).get("record_count") == 6
+                return body if ok else None
+            kept = d.wait_for(whole, 15, "the stored trace with its 6 records")
+            self.assertEqual(kept["state"], "kept")
+            self.assertEqual(kept["summary"]["span_count"], 5)
+            [root] = kept["spans"]
+            self.assertEqual((root["service"], root["operation"]), ("api-gateway", "checkout"))
+            self.assertEqual(len(self.get_json(d, "/api/v1/traces/" + FINE)[1].get("spans", [])), 0)
+
 
 if __name__ == "__main__":
     unittest.main()

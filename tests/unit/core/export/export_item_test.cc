@@ -24,6 +24,11 @@ TEST_CASE("ExportItem shares its records and knows their count and bytes", "[exp
   CHECK(logs.decidedTrace() == nullptr);
   CHECK(logs.recordCount() == 1);
 
+  const ExportItem streamed = ExportItem::streamed(makeBatch({logSpec(1, "s"), logSpec(2, "t")}));
+  CHECK(streamed.kind() == ItemKind::kStreamed);
+  CHECK(itemKindName(streamed.kind()) == "streamed");
+  CHECK(streamed.recordCount() == 2);
+
   record::RecordBatch with_null;
   with_null.push_back(nullptr);
   const ExportItem late = ExportItem::lateRecords(std::move(with_null));

@@ -124,6 +124,34 @@ TEST_CASE("NDJSON per_trace groups late records by trace and writes untraced per
   CHECK(out == "{\"msg\":\"no trace\"}\n{\"msg\":\"no trace\"}\n");
 }
 
+TEST_CASE("NDJSON writes streamed records as they are, or per trace marked streamed", "[export]") {
+  std::vector<RecordSpec> streamed = {logSpec(1, "a"), logSpec(1, "b"), logSpec(1, "c")};
+  streamed[1].trace_id = kTraceB;
+  std::string out;
+  SECTION("per_record: one original line each, in arrival order") {
+    NdjsonEncoder encoder(NdjsonMode::kPerRecord);
+    const ExportItem item = ExportItem::streamed(makeBatch(streamed));
+    encoder.encode(item, out);
+    auto got = lines(out);
+    REQUIRE(got.size() == 3);
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      CHECK(got[i] == item.records()[i]->raw());
+    }
+  }
+  SECTION("per_trace: one object per trace, flagged streamed, not late") {
+    NdjsonEncoder encoder(NdjsonMode::kPerTrace);
+    encoder.encode(ExportItem::streamed(makeBatch(streamed)), out);
+    auto got = lines(out);
+    REQUIRE(got.size() == 2);
+    dom::parser parser;
+    for (const auto& line : got) {
+      dom::element e = parser.parse(line);
+      CHECK(bool(e["streamed"]));
+      CHECK(e["late"].error() == simdjson::NO_SUCH_FIELD);
+    }
+  }
+}
+
 TEST_CASE("NDJSON skips empty items", "[export]") {
   NdjsonEncoder encoder(NdjsonMode::kPerTrace);
   std::string out;

@@ -38,6 +38,12 @@ public:
       late.push_back(std::move(r));
     }
   }
+  void onStreamed(RecordBatch&& records) override {
+    ++streamed_batches;
+    for (auto& r : records) {
+      streamed.push_back(std::move(r));
+    }
+  }
   void onPassThrough(RecordBatch&& records, PassThroughReason reason) override {
     for (auto& r : records) {
       (reason == PassThroughReason::kUntraced ? untraced : dropped).push_back(std::move(r));
@@ -55,6 +61,8 @@ public:
   std::vector<trace::DecidedTracePtr> kept;
   std::map<TraceId, int> kept_count;
   RecordBatch late;
+  RecordBatch streamed;
+  int streamed_batches = 0;
   RecordBatch untraced;
   RecordBatch dropped;
 };
@@ -530,6 +538,49 @@ TEST_CASE("untraced records pass through or are dropped as configured", "[pipeli
     CHECK(sink.untraced.empty());
     CHECK(shard.stats().records_untraced_dropped == 1);
   }
+}
+
+TEST_CASE("with tail sampling off every record goes on at once and nothing is held",
+          "[pipeline][shard]") {
+  ManualClock clock;
+  RecordingSink sink;
+  metrics::Registry registry;
+  ShardContext context;
+  context.metrics = &registry;
+  ShardConfig config;  // the default policies, which must not matter
+  config.sampling.tail.enabled = false;
+  Shard shard(config, sink, clock, context);
+
+  const TraceId other = traceId("0af7651916cd43dd8448eb211c80319c");
+  RecordBatch batch;
+  batch.push_back(makeSpan(kCheckout, 2, 1, 5, 40, "cart"));
+  batch.push_back(makeRecord(RecordSpec{}));  // untraced
+  batch.push_back(makeSpan(other, 7, 0, 0, 10));
+  batch.push_back(makeSpan(kCheckout, 1, 0, 0, 100, "api-gateway", "checkout"));
+  shard.onRecords(std::move(batch));
+
+  // Without advancing the clock: nothing waits for decision_wait or root_grace.
+  REQUIRE(sink.streamed.size() == 3);
+  CHECK(sink.streamed_batches == 1);
+  CHECK(sink.streamed[0]->trace_id == kCheckout);  // arrival order kept
+  CHECK(sink.streamed[1]->trace_id == other);
+  CHECK(sink.streamed[2]->trace_id == kCheckout);
+  CHECK(sink.untraced.size() == 1);
+  CHECK(sink.kept.empty());
+  CHECK(shard.tracesHeld() == 0);
+  CHECK(shard.recordsHeld() == 0);
+  CHECK(shard.pendingTrace(kCheckout) == nullptr);
+  CHECK_FALSE(shard.cachedDecision(kCheckout));  // no decisions, no cache
+  CHECK(shard.stats().records_streamed == 3);
+  CHECK(registry.valueOf("stitch_assembly_records_total", {{"result", "streamed"}}) == 3);
+  CHECK(registry.valueOf("stitch_assembly_records_total", {{"result", "received"}}) == 4);
+  CHECK(registry.valueOf("stitch_assembly_records_total", {{"result", "buffered"}}) == 0);
+
+  clock.advance(seconds(60));
+  shard.onTick();
+  shard.drain();
+  CHECK(sink.kept.empty());  // and nothing is decided later either
+  CHECK(sink.streamed.size() == 3);
 }
 
 TEST_CASE("a pending trace can be read as a snapshot without disturbing it", "[pipeline][shard]") {

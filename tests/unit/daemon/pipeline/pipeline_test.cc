@@ -32,12 +32,19 @@ public:
     std::lock_guard lock(mutex);
     late += records.size();
   }
+  void onStreamed(RecordBatch&& records) override {
+    std::lock_guard lock(mutex);
+    for (const auto& r : records) {
+      ++streamed[r->trace_id];
+    }
+  }
   void onPassThrough(RecordBatch&& records, pipeline::PassThroughReason) override {
     std::lock_guard lock(mutex);
     passed += records.size();
   }
 
   std::mutex mutex;
+  std::map<TraceId, std::size_t> streamed;
   std::map<TraceId, std::size_t> kept_records;
   std::map<TraceId, int> kept_traces;
   std::size_t late = 0;
@@ -124,6 +131,36 @@ TEST_CASE("the pipeline gives each trace whole to one shard and a stop decides t
   after.push_back(makeSpan(nthTrace(0), 1, 0, 0, 1));
   CHECK(pipeline.tryPush(after) == PushResult::kClosed);
   CHECK(after.size() == 1);  // left with the caller
+}
+
+TEST_CASE("with tail sampling off the shards send each record on without waiting",
+          "[pipeline][daemon]") {
+  ManualClock clock;  // never advanced: nothing may wait for decision_wait
+  LockedSink sink;
+  metrics::Registry registry;
+  pipeline::ShardConfig config = keepAll();
+  config.sampling.tail.enabled = false;
+  Pipeline pipeline(twoShards(), config, sink, nullptr, registry, clock);
+  pipeline.start();
+
+  RecordBatch batch;
+  for (std::uint64_t t = 0; t < 20; ++t) {
+    batch.push_back(makeSpan(nthTrace(t), 2, 1, 0, 1));
+    batch.push_back(makeSpan(nthTrace(t), 1, 0, 0, 2));
+  }
+  batch.push_back(makeRecord(RecordSpec{}));  // untraced
+  REQUIRE(pipeline.tryPush(batch) == PushResult::kAccepted);
+  CHECK(eventually([&] {
+    std::lock_guard lock(sink.mutex);
+    return sink.streamed.size() == 20 && sink.passed == 1;
+  }));
+  CHECK(pipeline.recordsHeld() == 0);
+  REQUIRE(pipeline.stop(inSeconds(10)));
+  std::lock_guard lock(sink.mutex);
+  CHECK(sink.kept_traces.empty());
+  for (const auto& [id, count] : sink.streamed) {
+    CHECK(count == 2);
+  }
 }
 
 TEST_CASE("a full shard queue refuses the whole batch, which the caller may send again",
