@@ -1,6 +1,7 @@
 #include "core/record/record.h"
 
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -18,6 +19,33 @@ TEST_CASE("RecordBuilder references strings inside the line and copies the rest"
   CHECK(record->messageText() == "a\nb");
   CHECK(record->service.offset == 12);
   CHECK(record->allocatedBytes() == sizeof(Record) + line.size() + 3);
+}
+
+TEST_CASE("a reused RecordBuilder builds whole records whatever the lines' lengths", "[record]") {
+  // reset() allocates the next record ahead and keeps the block when nothing is built: long,
+  // short, abandoned and scratch-heavy lines in a row must each still come out whole.
+  RecordBuilder builder;
+  std::vector<RecordPtr> built;
+  std::vector<std::string> lines;
+  for (const std::size_t length : {10, 70000, 12, 400, 400, 3, 5000}) {
+    lines.push_back(std::string(length, 'x'));
+  }
+  builder.reset("abandoned: reset again before build()");
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    builder.reset(lines[i]);
+    if (i == 3) {
+      builder.reset(lines[i]);  // an abandoned record of the same line
+    }
+    const std::string scratch(i * 100, static_cast<char>('a' + i));
+    builder.fields().message = builder.copy(scratch);
+    built.push_back(builder.build());
+    CHECK(built.back()->raw() == lines[i]);
+    CHECK(built.back()->messageText() == scratch);
+  }
+  for (std::size_t i = 0; i < built.size(); ++i) {  // none overwrote another
+    CHECK(built[i]->raw() == lines[i]);
+    CHECK(built[i]->messageText() == std::string(i * 100, static_cast<char>('a' + i)));
+  }
 }
 
 TEST_CASE("Record serialization round-trips every field", "[record]") {
