@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The ingest race: stitchd next to rsyslog and syslog-ng, same input, same run, through the
-# shared harness (../shared/bench/run_all.sh). Two parts:
+# shared harness (../shared/bench/run_all.sh). Three parts:
 #   1. full speed over one TCP connection (and UDP as fast as the sender goes), REPS reps;
-#   2. UDP paced at RATE records/s (default 100000): loss at a realistic offered load.
+#      stitchd runs tests/bench/ingest.yaml (tail sampling off: parse and write, as the peers);
+#   2. UDP paced at RATE records/s (default 100000): loss at a realistic offered load;
+#   3. stitchd alone over TCP with tail sampling in the path (tests/bench/ingest-tail.yaml).
 # Prints the Markdown tables (medians) and the load average before each part; the raw result
 # lines are kept in $RESULTS_DIR. Run from the repository root after a Release build:
 #
@@ -38,7 +40,7 @@ export RSYSLOG_MODDIR=${RSYSLOG_MODDIR:-/tmp/rsyslog-root/usr/lib/x86_64-linux-g
 export PEER_NAME=stitchd
 export PEER_VERSION
 PEER_VERSION=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo dev)
-# stitchd reads ${PORT} and ${OUT} from its environment (tests/bench/ingest.yaml).
+# stitchd reads ${PORT} and ${OUT} from its environment (tests/bench/ingest*.yaml).
 export PEER_CMD="env PORT={PORT} OUT={OUT} $STITCHD --config $ROOT/tests/bench/ingest.yaml"
 
 stamp=$(date +%Y%m%d-%H%M%S)
@@ -49,3 +51,9 @@ echo
 echo "## load before the paced UDP race: $(cut -d' ' -f1-3 /proc/loadavg)"
 RATE=$RATE PROTOS=udp RESULTS="$RESULTS_DIR/ingest-race-udp$RATE-$stamp.txt" \
     "$SHARED_BENCH/run_all.sh" "$FILE" "$REPS"
+
+echo
+echo "## load before the tail-sampling race: $(cut -d' ' -f1-3 /proc/loadavg)"
+PEERS=cmd PROTOS=tcp PEER_NAME=stitchd-tail \
+    PEER_CMD="env PORT={PORT} OUT={OUT} $STITCHD --config $ROOT/tests/bench/ingest-tail.yaml" \
+    RESULTS="$RESULTS_DIR/ingest-race-tail-$stamp.txt" "$SHARED_BENCH/run_all.sh" "$FILE" "$REPS"
