@@ -248,6 +248,10 @@ void Shard::stream(record::RecordBatch&& batch) {
       continue;
     }
     ++stats_.records_received;
+    if ((record->flags & record::flag::kHeadDropped) != 0) {
+      passDropped(std::move(record));
+      continue;
+    }
     if (!record->hasTraceContext()) {
       passUntraced(std::move(record));
       continue;
@@ -268,7 +272,18 @@ void Shard::passUntraced(record::RecordPtr&& record) {
   }
 }
 
+void Shard::passDropped(record::RecordPtr&& record) {
+  // Only records flagged by head sampling come here, and only with dropped_trace_logs:
+  // pass_through (the ingest side drops them otherwise).
+  ++stats_.dropped_trace_records_passed;
+  passed_dropped_.push_back(std::move(record));
+}
+
 void Shard::accept(record::RecordPtr&& record, TimestampNs now) {
+  if ((record->flags & record::flag::kHeadDropped) != 0) {
+    passDropped(std::move(record));
+    return;
+  }
   if (!record->hasTraceContext()) {
     passUntraced(std::move(record));
     return;

@@ -124,7 +124,8 @@ public:
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;
 
-  // Takes a batch of records (any traces routed to this shard, untraced ones too).
+  // Takes a batch of records (any traces routed to this shard, untraced ones too). Records
+  // flagged record::flag::kHeadDropped are passed through as logs of a dropped trace.
   void onRecords(record::RecordBatch&& batch);
   // Decides the traces whose time came, runs due adaptive calculations, expires decisions.
   void onTick();
@@ -166,6 +167,7 @@ private:
   void accept(record::RecordPtr&& record, TimestampNs now);
   void stream(record::RecordBatch&& batch);  // tail sampling off
   void passUntraced(record::RecordPtr&& record);
+  void passDropped(record::RecordPtr&& record);  // flagged kHeadDropped
   void decideDue(TimestampNs now);
   void publishSnapshot();
   void flush();

@@ -49,6 +49,9 @@ inline constexpr std::uint8_t kBadTimestamp = 0x08;          // a timestamp fiel
 inline constexpr std::uint8_t kHasTraceparentField = 0x10;   // the context came from traceparent
 inline constexpr std::uint8_t kHasTraceFlags = 0x20;         // trace_flags were given, else unknown
 inline constexpr std::uint8_t kHeadSampled = 0x40;           // head sampling ran and kept it
+// Head sampling ran and dropped it; it travels on only to leave as a plain log
+// (sampling.dropped_trace_logs: pass_through).
+inline constexpr std::uint8_t kHeadDropped = 0x80;
 }  // namespace flag
 
 // A string inside a record's own buffer: [offset, offset + size) of Record::data().

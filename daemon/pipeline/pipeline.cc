@@ -111,7 +111,11 @@ Pipeline::Pipeline(const pipeline::PipelineConfig& config,
                    const sampling::AttributeLookup* attributes,
                    metrics::Registry& metrics,
                    const Clock& clock)
-    : head_(shard_config.sampling.head), head_metrics_(metrics), metrics_(metrics) {
+    : head_(shard_config.sampling.head),
+      head_metrics_(metrics),
+      pass_head_dropped_(shard_config.sampling.dropped_trace_logs ==
+                         sampling::DroppedTraceLogAction::kPassThrough),
+      metrics_(metrics) {
   const std::uint32_t count = pipeline::shardCount(config, std::thread::hardware_concurrency());
   pipeline::ShardContext context;
   context.shard_count = count;
@@ -177,14 +181,19 @@ ingest::PushResult Pipeline::tryPush(record::RecordBatch& batch) noexcept {
   std::size_t kept = 0;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     record::RecordPtr& r = batch[i];
-    if ((r->flags & record::flag::kHeadSampled) == 0) {
+    if ((r->flags & (record::flag::kHeadSampled | record::flag::kHeadDropped)) == 0) {
       const sampling::HeadVerdict verdict = head_.decide(*r);
       ++counts[verdict];
       if (sampling::isDropped(verdict)) {
-        r.reset();
-        continue;
+        if (!pass_head_dropped_) {
+          r.reset();
+          continue;
+        }
+        // The shard passes it through as a log of a dropped trace.
+        r->flags |= record::flag::kHeadDropped;
+      } else {
+        r->flags |= record::flag::kHeadSampled;
       }
-      r->flags |= record::flag::kHeadSampled;
     }
     if (kept != i) {
       batch[kept] = std::move(r);

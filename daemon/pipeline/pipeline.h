@@ -91,6 +91,8 @@ public:
 private:
   sampling::HeadSampler head_;
   sampling::HeadSamplerMetrics head_metrics_;
+  // sampling.dropped_trace_logs: pass_through: records head sampling drops go on, flagged.
+  const bool pass_head_dropped_;
   metrics::Registry& metrics_;
   std::vector<std::unique_ptr<ShardRunner>> shards_;
   std::atomic<std::uint64_t> untraced_next_{0};

@@ -208,6 +208,23 @@ class PipelineQueryTest(unittest.TestCase):
             self.assertEqual((root["service"], root["operation"]), ("api-gateway", "checkout"))
             self.assertEqual(len(self.get_json(d, "/api/v1/traces/" + FINE)[1].get("spans", [])), 0)
 
+    def test_records_head_sampling_drops_leave_as_logs_with_dropped_trace_logs_pass_through(self):
+        not_sampled = line(msg="upstream did not sample",
+                           traceparent="00-%s-00f067aa0ba902b7-00" % FINE)
+        for action, expected in (("drop", []), ("pass_through", [not_sampled])):
+            config = {"sampling": {"dropped_trace_logs": action}}
+            with Stitchd(config) as d:
+                d.send_tcp(not_sampled + b"\n" + line(msg="plain") + b"\n")
+                d.wait_metric("stitch_sampling_head_records_total", 1,
+                              result="dropped_sampled_flag")
+                out = d.wait_output_lines(len(expected) + 1)
+                self.assertEqual(sorted(out), sorted(expected + [line(msg="plain")]), action)
+                self.assertEqual(d.metric("stitch_sampling_dropped_trace_records_total",
+                                          action="pass_through"), len(expected))
+                # A dropped trace is not a kept one, whatever happens to its logs.
+                status, _, _ = d.request("GET", "/api/v1/traces/" + FINE)
+                self.assertNotEqual(status, 200)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -163,6 +163,43 @@ TEST_CASE("with tail sampling off the shards send each record on without waiting
   }
 }
 
+TEST_CASE("records head sampling drops are passed through when dropped_trace_logs says so",
+          "[pipeline][daemon]") {
+  for (const bool tail : {true, false}) {
+    for (const auto action :
+         {sampling::DroppedTraceLogAction::kDrop, sampling::DroppedTraceLogAction::kPassThrough}) {
+      ManualClock clock;
+      LockedSink sink;
+      metrics::Registry registry;
+      pipeline::ShardConfig config = keepAll();
+      config.sampling.tail.enabled = tail;
+      config.sampling.dropped_trace_logs = action;
+      Pipeline pipeline(twoShards(), config, sink, nullptr, registry, clock);
+      RecordBatch batch;
+      RecordSpec not_sampled;
+      not_sampled.trace = nthTrace(1);
+      not_sampled.span = tracecontext::SpanId{7};
+      not_sampled.trace_flags = 0;  // the upstream said "not sampled"
+      batch.push_back(makeRecord(not_sampled));
+      batch.push_back(makeSpan(nthTrace(2), 1, 0, 0, 1));
+      REQUIRE(pipeline.tryPush(batch) == PushResult::kAccepted);
+      pipeline.start();
+      REQUIRE(pipeline.stop(inSeconds(10)));
+      std::lock_guard lock(sink.mutex);
+      const bool passed = action == sampling::DroppedTraceLogAction::kPassThrough;
+      CHECK(sink.passed == (passed ? 1U : 0U));
+      CHECK(registry.valueOf("stitch_sampling_dropped_trace_records_total",
+                             {{"action", "pass_through"}}) == (passed ? 1 : 0));
+      CHECK(registry.valueOf("stitch_sampling_head_records_total",
+                             {{"result", "dropped_sampled_flag"}}) == 1);
+      // The kept trace went on either way, decided or streamed.
+      CHECK(sink.kept_traces.size() + sink.streamed.size() == 1);
+      CHECK_FALSE(sink.kept_traces.count(nthTrace(1)));
+      CHECK_FALSE(sink.streamed.count(nthTrace(1)));
+    }
+  }
+}
+
 TEST_CASE("a full shard queue refuses the whole batch, which the caller may send again",
           "[pipeline][daemon]") {
   ManualClock clock;
