@@ -1,8 +1,6 @@
 #include "core/record/record.h"
 
-#include <cstdlib>
 #include <cstring>
-#include <malloc.h>
 #include <new>
 #include <utility>
 
@@ -125,26 +123,16 @@ std::string_view problemName(ContextProblem problem) noexcept {
 void RecordDeleter::operator()(Record* record) const noexcept {
   if (record != nullptr) {
     record->~Record();
-    std::free(record);
+    ::operator delete(static_cast<void*>(record));
   }
 }
 
-namespace {
-
-void* allocateBytes(std::size_t size) {
-  void* memory = std::malloc(size);
-  if (memory == nullptr) {
-    throw std::bad_alloc();
-  }
-  return memory;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 RecordPtr Record::allocate(const RecordFields& fields,
                            std::string_view raw,
                            std::string_view extra) {
-  return construct(allocateBytes(sizeof(Record) + raw.size() + extra.size()), fields, raw, extra);
+  return construct(::operator new(sizeof(Record) + raw.size() + extra.size()), fields, raw, extra);
 }
 
 RecordPtr Record::construct(void* memory,
@@ -244,16 +232,18 @@ void RecordBuilder::reset(std::string_view raw) {
   raw_ = raw;
   extra_.clear();
   const std::size_t size = sizeof(Record) + raw.size();
+  // Rounded up to a cache line: room for a short scratch area (unescaped strings), and the
+  // same size class for jemalloc, whose classes above 256 bytes are multiples of 64.
+  const std::size_t wanted = (size + 63) & ~std::size_t{63};
   // Too small, or far too big for this line (one long line must not make every later record
   // occupy its size).
-  if (next_ != nullptr && (next_capacity_ < size || next_capacity_ > 2 * size + 256)) {
-    std::free(std::exchange(next_, nullptr));
+  if (next_ != nullptr && (next_capacity_ < size || next_capacity_ > 2 * wanted + 256)) {
+    ::operator delete(std::exchange(next_, nullptr));
     next_capacity_ = 0;
   }
   if (next_ == nullptr) {
-    next_ = allocateBytes(size);
-    // The allocator's size class usually leaves room for the scratch area too.
-    next_capacity_ = ::malloc_usable_size(next_);
+    next_ = ::operator new(wanted);
+    next_capacity_ = wanted;
   }
   const char* bytes = static_cast<const char*>(next_);
   for (std::size_t offset = 0; offset < size; offset += 64) {
@@ -287,7 +277,7 @@ std::string_view RecordBuilder::view(StringRef ref) const noexcept {
 }
 
 RecordBuilder::~RecordBuilder() {
-  std::free(next_);
+  ::operator delete(next_);
 }
 
 RecordPtr RecordBuilder::build() {

@@ -145,8 +145,8 @@ private:
   static RecordPtr allocate(const RecordFields& fields,
                             std::string_view raw,
                             std::string_view extra);
-  // Builds the record in `memory` (from std::malloc, at least sizeof(Record) + raw and extra
-  // bytes), which it then owns.
+  // Builds the record in `memory` (from ::operator new, at least sizeof(Record) + raw and
+  // extra bytes), which it then owns.
   static RecordPtr construct(void* memory,
                              const RecordFields& fields,
                              std::string_view raw,
@@ -185,9 +185,9 @@ inline void prefetch(const RecordBatch& batch) noexcept {
 //
 // reset() already allocates the next record's memory and asks the core for its cache lines:
 // the allocator hands out memory that other threads (a shard, an exporter) touched last, and
-// writing the record into it at build() otherwise waits for those lines one after another
-// (the copy of the line was 13% of an ingest worker's time). Decoding the line gives them
-// time to arrive. The block is kept for the next record when no record is built.
+// writing the record into it at build() otherwise waits for those lines one after another.
+// Decoding the line gives them time to arrive. The block is kept for the next record when no
+// record is built, or when the scratch area does not fit its slack (build() then allocates).
 class RecordBuilder {
 public:
   RecordBuilder() = default;
@@ -216,7 +216,7 @@ private:
   RecordFields fields_;
   std::string_view raw_;
   std::string extra_;
-  void* next_ = nullptr;  // memory for the next record (std::malloc), or null
+  void* next_ = nullptr;  // memory for the next record (::operator new), or null
   std::size_t next_capacity_ = 0;
 };
 
