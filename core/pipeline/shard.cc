@@ -248,12 +248,7 @@ void Shard::stream(record::RecordBatch&& batch) {
       continue;
     }
     ++stats_.records_received;
-    if ((record->flags & record::flag::kHeadDropped) != 0) {
-      passDropped(std::move(record));
-      continue;
-    }
-    if (!record->hasTraceContext()) {
-      passUntraced(std::move(record));
+    if (passPlain(record)) {
       continue;
     }
     ++stats_.records_streamed;
@@ -261,6 +256,18 @@ void Shard::stream(record::RecordBatch&& batch) {
   }
   batch.clear();
   flush();
+}
+
+bool Shard::passPlain(record::RecordPtr& record) {
+  if ((record->flags & record::flag::kHeadDropped) != 0) {
+    passDropped(std::move(record));
+    return true;
+  }
+  if (!record->hasTraceContext()) {
+    passUntraced(std::move(record));
+    return true;
+  }
+  return false;
 }
 
 void Shard::passUntraced(record::RecordPtr&& record) {
@@ -280,12 +287,7 @@ void Shard::passDropped(record::RecordPtr&& record) {
 }
 
 void Shard::accept(record::RecordPtr&& record, TimestampNs now) {
-  if ((record->flags & record::flag::kHeadDropped) != 0) {
-    passDropped(std::move(record));
-    return;
-  }
-  if (!record->hasTraceContext()) {
-    passUntraced(std::move(record));
+  if (passPlain(record)) {
     return;
   }
   const tracecontext::TraceId id = record->trace_id;

@@ -166,6 +166,9 @@ private:
   void followDecision(record::RecordPtr&& record, trace::Decision decision);
   void accept(record::RecordPtr&& record, TimestampNs now);
   void stream(record::RecordBatch&& batch);  // tail sampling off
+  // Records that leave as plain logs (head sampling dropped their trace, or they carry no
+  // trace context): true when `record` was taken.
+  bool passPlain(record::RecordPtr& record);
   void passUntraced(record::RecordPtr&& record);
   void passDropped(record::RecordPtr&& record);  // flagged kHeadDropped
   void decideDue(TimestampNs now);

@@ -69,26 +69,24 @@ void TraceOutput::onKept(trace::DecidedTracePtr trace) {
 }
 
 void TraceOutput::onLateRecords(record::RecordBatch&& records) {
-  if (records.empty()) {
-    return;
-  }
-  if (store_ != nullptr) {
-    submitParts(*store_, records, "late");
-  }
-  if (fanout_ != nullptr) {
-    fanout_->push(exporting::ExportItem::lateRecords(std::move(records)));
-  }
+  sendParts(std::move(records), "late", exporting::ExportItem::lateRecords);
 }
 
 void TraceOutput::onStreamed(record::RecordBatch&& records) {
+  sendParts(std::move(records), "head", exporting::ExportItem::streamed);
+}
+
+void TraceOutput::sendParts(record::RecordBatch&& records,
+                            std::string_view policy,
+                            exporting::ExportItem (*item)(record::RecordBatch&&)) {
   if (records.empty()) {
     return;
   }
   if (store_ != nullptr) {
-    submitParts(*store_, records, "head");
+    submitParts(*store_, records, policy);
   }
   if (fanout_ != nullptr) {
-    fanout_->push(exporting::ExportItem::streamed(std::move(records)));
+    fanout_->push(item(std::move(records)));
   }
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/common/clock.h"
+#include "core/export/export_item.h"
 #include "core/ingest/record_sink.h"
 #include "core/metrics/metrics.h"
 #include "core/pipeline/pipeline_config.h"
@@ -34,6 +35,12 @@ public:
   void onPassThrough(record::RecordBatch&& records, pipeline::PassThroughReason reason) override;
 
 private:
+  // Records of kept traces, not whole: to the store as one part per trace (kept by `policy`),
+  // to every exporter as one item made by `item`.
+  void sendParts(record::RecordBatch&& records,
+                 std::string_view policy,
+                 exporting::ExportItem (*item)(record::RecordBatch&&));
+
   ExportFanout* fanout_;  // may be null: no exporters
   StoreWriter* store_;    // may be null: no store
   // Records with nowhere to go (no exporters configured), by reason.
